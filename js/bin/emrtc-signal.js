@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * emrtc-signal: command-line front end of the signaling server (js/signal-server.js).
+ * Prints `emrtc-signal listening on ws://HOST:PORT` once ready, one log line per connection
+ * event afterwards, and shuts down gracefully (exit 0) on SIGTERM or SIGINT.
+ * Exit status 2 means bad command-line arguments.
+ */
+
+const { parseArgs } = require('util');
+const { createSignalServer, DEFAULTS } = require('../signal-server');
+
+/** Integer flags: flag name -> server option name. */
+const INTEGER_FLAGS = {
+  port: 'port',
+  'max-peers': 'maxPeers',
+  'max-lobbies': 'maxLobbies',
+  'max-message-size': 'maxMessageSize',
+  rate: 'messagesPerSecond',
+  'no-lobby-timeout': 'noLobbyTimeoutMs',
+  'seal-timeout': 'sealCloseTimeoutMs',
+  'ping-interval': 'pingIntervalMs',
+};
+
+const CLI_DEFAULTS = { host: '0.0.0.0', port: 9080 };
+
+const USAGE = `Usage: emrtc-signal [options]
+
+WebRTC signaling server speaking the protocol of Godot 4's webrtc_signaling demo.
+
+Options:
+  --port N               TCP port, 0 = any free port (default ${CLI_DEFAULTS.port})
+  --host H               address to listen on (default ${CLI_DEFAULTS.host})
+  --max-peers N          connected sockets at once (default ${DEFAULTS.maxPeers})
+  --max-lobbies N        open lobbies at once (default ${DEFAULTS.maxLobbies})
+  --max-message-size B   largest accepted message in bytes (default ${DEFAULTS.maxMessageSize})
+  --rate N               messages per second per socket, 0 = unlimited (default ${DEFAULTS.messagesPerSecond})
+  --no-lobby-timeout MS  close sockets that have not joined a lobby by then, 0 = never (default ${DEFAULTS.noLobbyTimeoutMs})
+  --seal-timeout MS      close a sealed lobby after this delay (default ${DEFAULTS.sealCloseTimeoutMs})
+  --ping-interval MS     keep-alive ping period, 0 = off (default ${DEFAULTS.pingIntervalMs})
+  --allow-origin O       allowed browser Origin, repeatable (default: any)
+  --help                 print this help and exit
+`;
+
+/**
+ * Turns argv into server options.
+ * @param {string[]} argv
+ * @returns {{help: true} | {help: false, options: object}}
+ * @throws {Error} on unknown flags, missing or malformed values.
+ */
+function parseCommandLine(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      ...Object.fromEntries(Object.keys(INTEGER_FLAGS).map((flag) => [flag, { type: 'string' }])),
+      host: { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return { help: true };
+  if (positionals.length) throw new Error(`unexpected argument '${positionals[0]}'`);
+  const options = { ...CLI_DEFAULTS };
+  for (const [flag, option] of Object.entries(INTEGER_FLAGS)) {
+    if (values[flag] === undefined) continue;
+    if (!/^\d+$/.test(values[flag])) throw new Error(`--${flag} expects a non-negative integer, got '${values[flag]}'`);
+    options[option] = Number(values[flag]);
+  }
+  if (values.host !== undefined) options.host = values.host;
+  if (values['allow-origin']) options.allowedOrigins = values['allow-origin'];
+  return { help: false, options };
+}
+
+async function main() {
+  let parsed;
+  try {
+    parsed = parseCommandLine(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`emrtc-signal: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+
+  let server;
+  try {
+    server = await createSignalServer(parsed.options);
+  } catch (err) {
+    process.stderr.write(`emrtc-signal: ${err.message}\n`);
+    process.exit(err instanceof TypeError ? 2 : 1);
+  }
+  console.log(`emrtc-signal listening on ${server.url}`);
+
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) process.exit(1); // second signal: give up waiting
+    stopping = true;
+    console.log(`emrtc-signal: ${signal}, shutting down`);
+    server.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main();

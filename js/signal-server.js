@@ -1,0 +1,497 @@
+'use strict';
+/**
+ * emrtc signaling server.
+ *
+ * A WebSocket lobby server speaking the JSON protocol of Godot 4's WebRTC signaling demo
+ * (godot-demo-projects, `networking/webrtc_signaling`), so Godot games and emrtc games can
+ * share one server. Every frame is a text frame holding one JSON object
+ * `{"type": int, "id": int, "data": string}`; see {@link MSG} for the types.
+ *
+ * Behaviour follows the demo's Node server (same lobby model, message order on join and
+ * close reasons), with these deliberate differences:
+ *  - in server/client lobbies (JOIN with id 1) a peer is only told about (and may only
+ *    signal) the host, and the host about every peer; mesh lobbies (id 0) connect everyone;
+ *  - ids are unique, non-host ids are random in 2..2^31-1 (the host is always 1);
+ *  - fields are checked strictly (integers, string data), a second JOIN is always refused,
+ *    relaying to oneself is refused, a repeated SEAL is ignored;
+ *  - limits on message size (ws close 1009), message rate, origins, plus keep-alive pings
+ *    that terminate peers which stop answering.
+ *
+ * @module emrtc/signal-server
+ */
+
+const crypto = require('crypto');
+const http = require('http');
+const { WebSocket, WebSocketServer } = require('ws');
+
+/** Message types of the protocol. */
+const MSG = Object.freeze({
+  JOIN: 0,
+  ID: 1,
+  PEER_CONNECT: 2,
+  PEER_DISCONNECT: 3,
+  OFFER: 4,
+  ANSWER: 5,
+  CANDIDATE: 6,
+  SEAL: 7,
+});
+
+/** Close code used for every protocol error (as in the demo). */
+const PROTOCOL_ERROR_CODE = 4000;
+
+/** Close reasons; the strings are the demo's where it has one. */
+const REASON = Object.freeze({
+  NO_LOBBY: 'Have not joined lobby yet',
+  HOST_DISCONNECTED: 'Room host has disconnected',
+  ONLY_HOST_CAN_SEAL: 'Only host can seal the lobby',
+  SEAL_COMPLETE: 'Seal complete',
+  TOO_MANY_LOBBIES: 'Too many lobbies open, disconnecting',
+  ALREADY_IN_LOBBY: 'Already in a lobby',
+  LOBBY_DOES_NOT_EXIST: 'Lobby does not exists',
+  LOBBY_IS_SEALED: 'Lobby is sealed',
+  INVALID_FORMAT: 'Invalid message format',
+  NEED_LOBBY: 'Invalid message when not in a lobby',
+  INVALID_DEST: 'Invalid destination',
+  INVALID_CMD: 'Invalid command',
+  TOO_MANY_PEERS: 'Too many peers connected',
+  INVALID_TRANSFER_MODE: 'Invalid transfer mode, must be text',
+  RATE_LIMIT: 'Rate limit exceeded',
+  SERVER_ERROR: 'Server error',
+  SHUTDOWN: 'Server shutting down',
+});
+
+/**
+ * @typedef {object} SignalServerOptions
+ * @property {string} [host='127.0.0.1'] Address to listen on (the CLI defaults to 0.0.0.0).
+ * @property {number} [port=0] TCP port; 0 picks a free one.
+ * @property {number} [maxPeers=4096] Connected sockets at once; more are closed (4000).
+ * @property {number} [maxLobbies=1024] Open lobbies at once; creating more is refused (4000).
+ * @property {number} [maxMessageSize=65536] Largest accepted frame in bytes (ws closes 1009).
+ * @property {number} [messagesPerSecond=100] Per-socket rate limit; 0 = unlimited.
+ * @property {number} [noLobbyTimeoutMs=1000] Close sockets that have not joined by then; 0 = never.
+ * @property {number} [sealCloseTimeoutMs=10000] Delay between SEAL and closing the lobby.
+ * @property {number} [pingIntervalMs=10000] Keep-alive ping period; a socket that has not
+ *   answered the previous ping is terminated. 0 = no pings.
+ * @property {string[]} [allowedOrigins=[]] Allowed `Origin` headers; empty = any. Handshakes
+ *   with another Origin get HTTP 403. Requests without Origin (non-browser clients) pass.
+ * @property {(line: string) => void} [logger=console.log] Receives one line per event.
+ */
+
+const DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  maxPeers: 4096,
+  maxLobbies: 1024,
+  maxMessageSize: 64 * 1024,
+  messagesPerSecond: 100,
+  noLobbyTimeoutMs: 1000,
+  sealCloseTimeoutMs: 10000,
+  pingIntervalMs: 10000,
+  allowedOrigins: [],
+  logger: (line) => console.log(line),
+});
+
+/** Smallest allowed value of each integer option (all must be integers). */
+const INTEGER_MINIMUMS = Object.freeze({
+  port: 0,
+  maxPeers: 1,
+  maxLobbies: 1,
+  maxMessageSize: 1,
+  messagesPerSecond: 0,
+  noLobbyTimeoutMs: 0,
+  sealCloseTimeoutMs: 0,
+  pingIntervalMs: 0,
+});
+
+const MAX_ID = 2 ** 31 - 1;
+const HOST_ID = 1;
+const LOBBY_NAME_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const LOBBY_NAME_LENGTH = 16;
+const RANDOM_TRIES = 64;
+const SHUTDOWN_GRACE_MS = 1000;
+
+/** Error that closes the offending socket with {@link PROTOCOL_ERROR_CODE} and its message. */
+class ProtocolError extends Error {}
+
+/**
+ * Merges options with defaults and validates them.
+ * @param {SignalServerOptions} options
+ * @returns {Required<SignalServerOptions>}
+ */
+function resolveOptions(options = {}) {
+  const unknown = Object.keys(options).filter((k) => !(k in DEFAULTS));
+  if (unknown.length) throw new TypeError(`unknown option(s): ${unknown.join(', ')}`);
+  const opts = { ...DEFAULTS, ...options };
+  for (const [name, min] of Object.entries(INTEGER_MINIMUMS)) {
+    if (!Number.isInteger(opts[name]) || opts[name] < min) {
+      throw new TypeError(`option ${name} must be an integer >= ${min}, got ${opts[name]}`);
+    }
+  }
+  if (opts.port > 65535) throw new TypeError(`option port must be <= 65535, got ${opts.port}`);
+  if (typeof opts.host !== 'string' || !opts.host) throw new TypeError('option host must be a non-empty string');
+  if (!Array.isArray(opts.allowedOrigins) || !opts.allowedOrigins.every((o) => typeof o === 'string')) {
+    throw new TypeError('option allowedOrigins must be an array of strings');
+  }
+  if (typeof opts.logger !== 'function') throw new TypeError('option logger must be a function');
+  return opts;
+}
+
+/** Serializes one protocol message. */
+function encode(type, id, data = '') {
+  return JSON.stringify({ type, id, data });
+}
+
+/**
+ * Parses and validates one text frame.
+ * @param {string} text
+ * @returns {{type: number, id: number, data: string}}
+ * @throws {ProtocolError} when it is not a `{type, id, data?}` object with integer
+ *   type >= 0, integer id in 0..2^31-1 and string data (missing data means '').
+ */
+function decode(text) {
+  let msg;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    throw new ProtocolError(REASON.INVALID_FORMAT);
+  }
+  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw new ProtocolError(REASON.INVALID_FORMAT);
+  const { type, id, data = '' } = msg;
+  if (!Number.isInteger(type) || type < 0 || !Number.isInteger(id) || id < 0 || id > MAX_ID
+      || typeof data !== 'string') {
+    throw new ProtocolError(REASON.INVALID_FORMAT);
+  }
+  return { type, id, data };
+}
+
+/**
+ * Returns a value from `make()` for which `taken(value)` is false, trying a bounded number
+ * of times (collisions are astronomically rare in the id and name spaces used here).
+ */
+function pickUnused(make, taken) {
+  for (let i = 0; i < RANDOM_TRIES; i++) {
+    const value = make();
+    if (!taken(value)) return value;
+  }
+  throw new Error('could not pick an unused random value');
+}
+
+function randomLobbyName() {
+  let name = '';
+  for (let i = 0; i < LOBBY_NAME_LENGTH; i++) name += LOBBY_NAME_CHARS[crypto.randomInt(LOBBY_NAME_CHARS.length)];
+  return name;
+}
+
+/** One WebSocket connection. */
+class Peer {
+  /**
+   * @param {number} id Unique id in 2..2^31-1 (a lobby host is seen as 1 by its lobby).
+   * @param {WebSocket} ws
+   */
+  constructor(id, ws) {
+    this.id = id;
+    this.ws = ws;
+    /** @type {Lobby|null} */
+    this.lobby = null;
+    this.alive = true;
+    this.joinTimer = null;
+    this.rateWindowStart = 0;
+    this.rateCount = 0;
+  }
+
+  /** Sends a message if the socket is still open. */
+  send(type, id, data) {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encode(type, id, data));
+  }
+
+  close(code, reason) {
+    this.ws.close(code, reason);
+  }
+}
+
+/** A group of peers signaling each other, created by its host. */
+class Lobby {
+  /**
+   * @param {string} name
+   * @param {Peer} host
+   * @param {boolean} mesh true: everyone is linked; false: peers are linked to the host only.
+   */
+  constructor(name, host, mesh) {
+    this.name = name;
+    this.host = host;
+    this.mesh = mesh;
+    /** @type {Map<number, Peer>} peers by the id the lobby knows them as. */
+    this.peers = new Map();
+    this.sealed = false;
+    this.sealTimer = null;
+  }
+
+  /** The id other members know `peer` by. */
+  idOf(peer) {
+    return peer === this.host ? HOST_ID : peer.id;
+  }
+
+  /** Whether two members may know about and signal each other. */
+  linked(a, b) {
+    return a !== b && (this.mesh || a === this.host || b === this.host);
+  }
+
+  /** Members linked to `peer`, in join order. */
+  linkedTo(peer) {
+    return [...this.peers.values()].filter((p) => this.linked(peer, p));
+  }
+
+  /** Adds `peer`: sends it ID then a PEER_CONNECT per linked member, and tells those members. */
+  add(peer) {
+    const id = this.idOf(peer);
+    peer.send(MSG.ID, id, this.mesh ? 'true' : '');
+    for (const other of this.linkedTo(peer)) {
+      other.send(MSG.PEER_CONNECT, id);
+      peer.send(MSG.PEER_CONNECT, this.idOf(other));
+    }
+    this.peers.set(id, peer);
+  }
+
+  /** Removes a non-host `peer` and sends PEER_DISCONNECT to the members linked to it. */
+  remove(peer) {
+    const id = this.idOf(peer);
+    this.peers.delete(id);
+    for (const other of this.linkedTo(peer)) other.send(MSG.PEER_DISCONNECT, id);
+  }
+}
+
+/** The server; use {@link createSignalServer}. */
+class SignalServer {
+  /** @param {SignalServerOptions} options */
+  constructor(options) {
+    this.opts = resolveOptions(options);
+    /** @type {Map<number, Peer>} */
+    this.peers = new Map();
+    /** @type {Map<string, Lobby>} */
+    this.lobbies = new Map();
+    this.closing = null;
+    this.pingTimer = null;
+    this.wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: this.opts.maxMessageSize });
+    this.http = http.createServer((req, res) => {
+      res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
+      res.end('emrtc-signal: WebSocket endpoint\n');
+    });
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  log(line) {
+    this.opts.logger(line);
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  listen() {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.opts.port, this.opts.host, () => {
+        this.http.off('error', reject);
+        if (this.opts.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingAll(), this.opts.pingIntervalMs);
+        resolve(this.http.address().port);
+      });
+    });
+  }
+
+  onUpgrade(req, socket, head) {
+    const origin = req.headers.origin;
+    const { allowedOrigins } = this.opts;
+    if (this.closing || (origin !== undefined && allowedOrigins.length && !allowedOrigins.includes(origin))) {
+      this.log(`refused ${req.socket.remoteAddress}: ${this.closing ? 'shutting down' : `origin ${origin} not allowed`}`);
+      socket.on('error', () => {});
+      socket.end(`HTTP/1.1 ${this.closing ? '503 Service Unavailable' : '403 Forbidden'}\r\n`
+        + 'Connection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+  }
+
+  onConnection(ws, req) {
+    const peer = new Peer(pickUnused(() => crypto.randomInt(HOST_ID + 1, MAX_ID + 1), (id) => this.peers.has(id)), ws);
+    const full = this.peers.size >= this.opts.maxPeers;
+    this.peers.set(peer.id, peer);
+    this.log(`connect ${peer.id} from ${req.socket.remoteAddress}`);
+    ws.on('message', (raw, isBinary) => this.onMessage(peer, raw, isBinary));
+    ws.on('pong', () => { peer.alive = true; });
+    ws.on('error', (err) => this.log(`error ${peer.id}: ${err.message}`));
+    ws.on('close', (code, reason) => this.onClose(peer, code, reason.toString()));
+    if (full) {
+      this.fail(peer, REASON.TOO_MANY_PEERS);
+    } else if (this.opts.noLobbyTimeoutMs > 0) {
+      peer.joinTimer = setTimeout(() => this.fail(peer, REASON.NO_LOBBY), this.opts.noLobbyTimeoutMs);
+    }
+  }
+
+  /** Logs a protocol error and closes the peer's socket with 4000 and `reason`. */
+  fail(peer, reason) {
+    this.log(`error ${peer.id}: ${reason}`);
+    peer.close(PROTOCOL_ERROR_CODE, reason);
+  }
+
+  onMessage(peer, raw, isBinary) {
+    if (peer.ws.readyState !== WebSocket.OPEN) return; // already being closed
+    try {
+      this.countMessage(peer);
+      if (isBinary) throw new ProtocolError(REASON.INVALID_TRANSFER_MODE);
+      this.dispatch(peer, decode(raw.toString('utf8')));
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        this.fail(peer, err.message);
+      } else {
+        this.log(`error ${peer.id}: internal: ${err.stack || err}`);
+        peer.close(1011, REASON.SERVER_ERROR);
+      }
+    }
+  }
+
+  /** Fixed one-second window rate limit. */
+  countMessage(peer) {
+    const limit = this.opts.messagesPerSecond;
+    if (limit === 0) return;
+    const now = Date.now();
+    if (now - peer.rateWindowStart >= 1000) {
+      peer.rateWindowStart = now;
+      peer.rateCount = 0;
+    }
+    if (++peer.rateCount > limit) throw new ProtocolError(REASON.RATE_LIMIT);
+  }
+
+  dispatch(peer, msg) {
+    if (msg.type === MSG.JOIN) return this.join(peer, msg);
+    const lobby = peer.lobby;
+    if (!lobby) throw new ProtocolError(REASON.NEED_LOBBY);
+    switch (msg.type) {
+      case MSG.SEAL: return this.seal(peer, lobby);
+      case MSG.OFFER:
+      case MSG.ANSWER:
+      case MSG.CANDIDATE: return this.relay(peer, lobby, msg);
+      default: throw new ProtocolError(REASON.INVALID_CMD);
+    }
+  }
+
+  /** JOIN: `data` '' creates a lobby (mesh if `id` is 0), otherwise names the lobby to join. */
+  join(peer, { id, data }) {
+    if (peer.lobby) throw new ProtocolError(REASON.ALREADY_IN_LOBBY);
+    let lobby;
+    if (data === '') {
+      if (this.lobbies.size >= this.opts.maxLobbies) throw new ProtocolError(REASON.TOO_MANY_LOBBIES);
+      lobby = new Lobby(pickUnused(randomLobbyName, (name) => this.lobbies.has(name)), peer, id === 0);
+      this.lobbies.set(lobby.name, lobby);
+    } else {
+      lobby = this.lobbies.get(data);
+      if (!lobby) throw new ProtocolError(REASON.LOBBY_DOES_NOT_EXIST);
+      if (lobby.sealed) throw new ProtocolError(REASON.LOBBY_IS_SEALED);
+    }
+    clearTimeout(peer.joinTimer);
+    peer.lobby = lobby;
+    lobby.add(peer);
+    peer.send(MSG.JOIN, 0, lobby.name);
+    this.log(`join ${peer.id} ${lobby.host === peer ? 'created' : 'joined'} lobby ${lobby.name} `
+      + `(${lobby.mesh ? 'mesh' : 'server/client'}) as ${lobby.idOf(peer)}, ${lobby.peers.size} peer(s)`);
+  }
+
+  /** SEAL (host only): tells everyone, refuses new joins, closes the lobby after the timeout. */
+  seal(peer, lobby) {
+    if (peer !== lobby.host) throw new ProtocolError(REASON.ONLY_HOST_CAN_SEAL);
+    if (lobby.sealed) return;
+    lobby.sealed = true;
+    for (const p of lobby.peers.values()) p.send(MSG.SEAL, 0);
+    lobby.sealTimer = setTimeout(() => this.closeLobby(lobby, 1000, REASON.SEAL_COMPLETE), this.opts.sealCloseTimeoutMs);
+    this.log(`seal ${peer.id} sealed lobby ${lobby.name} with ${lobby.peers.size} peer(s)`);
+  }
+
+  /** OFFER/ANSWER/CANDIDATE: `id` is the destination; it is rewritten to the source's id. */
+  relay(peer, lobby, { type, id, data }) {
+    const dest = lobby.peers.get(id);
+    if (!dest || !lobby.linked(peer, dest)) throw new ProtocolError(REASON.INVALID_DEST);
+    dest.send(type, lobby.idOf(peer), data);
+  }
+
+  /** Deletes a lobby and closes the sockets still in it. */
+  closeLobby(lobby, code, reason) {
+    clearTimeout(lobby.sealTimer);
+    this.lobbies.delete(lobby.name);
+    for (const p of lobby.peers.values()) {
+      p.lobby = null;
+      p.close(code, reason);
+    }
+    lobby.peers.clear();
+    this.log(`lobby ${lobby.name} closed: ${reason}`);
+  }
+
+  onClose(peer, code, reason) {
+    clearTimeout(peer.joinTimer);
+    this.peers.delete(peer.id);
+    this.log(`close ${peer.id} ${code}${reason ? ` ${reason}` : ''}`);
+    const lobby = peer.lobby;
+    if (!lobby) return;
+    peer.lobby = null;
+    this.log(`leave ${peer.id} lobby ${lobby.name}`);
+    if (this.closing) return;
+    if (peer === lobby.host) {
+      lobby.peers.delete(HOST_ID);
+      this.closeLobby(lobby, PROTOCOL_ERROR_CODE, REASON.HOST_DISCONNECTED);
+    } else {
+      lobby.remove(peer);
+    }
+  }
+
+  /** Terminates peers that did not answer the previous ping, pings the others. */
+  pingAll() {
+    for (const peer of this.peers.values()) {
+      if (!peer.alive) {
+        this.log(`timeout ${peer.id}: no pong, terminating`);
+        peer.ws.terminate();
+        continue;
+      }
+      peer.alive = false;
+      peer.ws.ping();
+    }
+  }
+
+  /**
+   * Stops listening, closes every socket with 1001 (terminating those that do not finish
+   * the closing handshake within a short grace period) and cancels all timers.
+   * @returns {Promise<void>}
+   */
+  close() {
+    if (this.closing) return this.closing;
+    this.closing = new Promise((resolve) => {
+      clearInterval(this.pingTimer);
+      for (const lobby of this.lobbies.values()) clearTimeout(lobby.sealTimer);
+      this.lobbies.clear();
+      const sockets = [...this.peers.values()].map((p) => p.ws);
+      for (const ws of sockets) ws.close(1001, REASON.SHUTDOWN);
+      const grace = setTimeout(() => sockets.forEach((ws) => ws.terminate()), SHUTDOWN_GRACE_MS);
+      this.http.close(() => {
+        clearTimeout(grace);
+        this.wss.close();
+        this.log('server closed');
+        resolve();
+      });
+    });
+    return this.closing;
+  }
+}
+
+/**
+ * Starts a signaling server.
+ * @param {SignalServerOptions} [options]
+ * @returns {Promise<{port: number, url: string, close: () => Promise<void>,
+ *   stats: () => {peers: number, lobbies: number}}>} `url` is `ws://host:port`.
+ */
+async function createSignalServer(options = {}) {
+  const server = new SignalServer(options);
+  const port = await server.listen();
+  const { host } = server.opts;
+  return {
+    port,
+    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () => server.close(),
+    stats: () => ({ peers: server.peers.size, lobbies: server.lobbies.size }),
+  };
+}
+
+module.exports = { createSignalServer, MSG, REASON, PROTOCOL_ERROR_CODE, DEFAULTS };
