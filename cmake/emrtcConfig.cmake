@@ -1,0 +1,73 @@
+# emrtcConfig.cmake -- find_package(emrtc CONFIG) for the npm package's prebuilt libemrtc.a.
+#
+#   find_package(emrtc CONFIG REQUIRED)
+#   target_link_libraries(game PRIVATE emrtc::emrtc)
+#
+# with CMAKE_PREFIX_PATH (or emrtc_DIR) pointing at node_modules/emrtc or its cmake/ folder
+# (`node -p "require('emrtc').cmakeDir"`), configured by emcmake. emrtc::emrtc is an IMPORTED
+# static library carrying the include folder and the link option -lwebsocket.js.
+#
+# The prebuilt library is WebAssembly objects from one Emscripten version (recorded in
+# lib/wasm32-emscripten/emscripten-version.txt). Emscripten gives no object compatibility
+# across versions (EM_JS glue, libc ABI, LLVM features), so any other version is refused here,
+# early and with the fix, rather than failing at link time or at run time: build from source
+# with add_subdirectory(<this package> emrtc), which defines the same emrtc::emrtc target.
+# -DEMRTC_IGNORE_EMSCRIPTEN_VERSION=ON turns the refusal into a warning (at your own risk).
+# A build that is not Emscripten is refused too (the native build, with its loopback backend,
+# is also add_subdirectory).
+#
+# Sets: emrtc_FOUND, emrtc_VERSION (from the version file), emrtc_PACKAGE_DIR (the package
+# folder, the one to add_subdirectory), emrtc_EMSCRIPTEN_VERSION (of the prebuilt library).
+# When refusing, emrtc_FOUND is FALSE and emrtc_NOT_FOUND_MESSAGE says why: find_package(...
+# REQUIRED) stops with that message, a find_package without REQUIRED can fall back itself.
+
+get_filename_component(emrtc_PACKAGE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(_emrtc_lib "${emrtc_PACKAGE_DIR}/lib/wasm32-emscripten/libemrtc.a")
+set(_emrtc_from_source "build emrtc from source instead: replace find_package(emrtc) with\n\
+  add_subdirectory(\"${emrtc_PACKAGE_DIR}\" emrtc)\n(it defines the same emrtc::emrtc target).")
+
+# Refuses: not found, with `why` and how to build from source, and stop reading this file.
+macro(_emrtc_refuse why)
+  set(emrtc_FOUND FALSE)
+  set(emrtc_NOT_FOUND_MESSAGE "emrtc: ${why}\nTo fix it, ${_emrtc_from_source}")
+  return()
+endmacro()
+
+if(NOT EMSCRIPTEN)
+  _emrtc_refuse("the prebuilt ${_emrtc_lib} is WebAssembly for the browser and this build is not \
+Emscripten (${CMAKE_SYSTEM_NAME}, ${CMAKE_C_COMPILER_ID}). Configure with `emcmake cmake ...`; for a \
+native build (loopback backend) use the sources.")
+endif()
+if(NOT EXISTS "${_emrtc_lib}" OR NOT EXISTS "${emrtc_PACKAGE_DIR}/lib/wasm32-emscripten/emscripten-version.txt")
+  _emrtc_refuse("this package has no prebuilt library (${_emrtc_lib}); a git checkout makes it with \
+scripts/build-lib.sh.")
+endif()
+
+file(STRINGS "${emrtc_PACKAGE_DIR}/lib/wasm32-emscripten/emscripten-version.txt" emrtc_EMSCRIPTEN_VERSION LIMIT_COUNT 1)
+set(_emrtc_em_version "${EMSCRIPTEN_VERSION}")
+if(NOT _emrtc_em_version)
+  # The toolchain file sets EMSCRIPTEN_VERSION unless EMSCRIPTEN_FORCE_COMPILERS is OFF.
+  execute_process(COMMAND "${CMAKE_C_COMPILER}" -dumpversion
+    OUTPUT_VARIABLE _emrtc_em_version OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+endif()
+if(NOT _emrtc_em_version VERSION_EQUAL emrtc_EMSCRIPTEN_VERSION)
+  set(_emrtc_why "the prebuilt ${_emrtc_lib} was built with Emscripten ${emrtc_EMSCRIPTEN_VERSION}, \
+this build uses Emscripten ${_emrtc_em_version}; objects of different Emscripten versions may fail to \
+link or misbehave.")
+  if(EMRTC_IGNORE_EMSCRIPTEN_VERSION)
+    message(WARNING "emrtc: ${_emrtc_why} Using it anyway (EMRTC_IGNORE_EMSCRIPTEN_VERSION is ON).")
+  else()
+    _emrtc_refuse("${_emrtc_why} (-DEMRTC_IGNORE_EMSCRIPTEN_VERSION=ON uses it anyway.)")
+  endif()
+endif()
+
+if(NOT TARGET emrtc::emrtc)
+  add_library(emrtc::emrtc STATIC IMPORTED)
+  set_target_properties(emrtc::emrtc PROPERTIES
+    IMPORTED_LOCATION "${_emrtc_lib}"
+    IMPORTED_LINK_INTERFACE_LANGUAGES C
+    INTERFACE_INCLUDE_DIRECTORIES "${emrtc_PACKAGE_DIR}/include"
+    # Emscripten's WebSocket library, used by the signaling client (its JS is emitted only if used).
+    INTERFACE_LINK_OPTIONS "-lwebsocket.js")
+endif()
+set(emrtc_FOUND TRUE)
