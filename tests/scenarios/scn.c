@@ -98,28 +98,29 @@ static const char *base_name(const char *file) {
     return b ? b + 1 : file;
 }
 
+static void vfail(scn *s, const char *file, int line, const char *fmt, va_list ap) {
+    s->failures++;
+    char msg[640];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    report_f(s, "FAIL %s (side %d) %s:%d: %s", s->name, s->role, base_name(file), line, msg);
+}
+
 bool scn_check(scn *s, bool ok, const char *file, int line, const char *fmt, ...) {
     s->checks++;
     if (ok) return true;
-    s->failures++;
-    char msg[640];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vfail(s, file, line, fmt, ap);
     va_end(ap);
-    report_f(s, "FAIL %s (side %d) %s:%d: %s", s->name, s->role, base_name(file), line, msg);
     return false;
 }
 
 void scn_failf(scn *s, const char *file, int line, const char *fmt, ...) {
     s->checks++;
-    s->failures++;
-    char msg[640];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vfail(s, file, line, fmt, ap);
     va_end(ap);
-    report_f(s, "FAIL %s (side %d) %s:%d: %s", s->name, s->role, base_name(file), line, msg);
 }
 
 void scn_stage(scn *s, const char *stage) { snprintf(s->stage, sizeof s->stage, "%s", stage); }
