@@ -1,4 +1,5 @@
 /* The scenario runner and helpers shared by the native and the browser mains. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "scn.h"
 
 #include <stdarg.h>
