@@ -16,11 +16,12 @@ const ERR = Object.freeze({
 /** emrtc_signal_state. */
 const STATE = Object.freeze({ CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
 
-async function createProbeBed() {
+/** A test bed serving the probe, with a signaling server (`serverOptions`: its options). */
+async function createProbeBed(serverOptions = {}) {
   if (!fs.existsSync(path.join(ROOT, 'signal_probe.js'))) {
     throw new Error(`no build in ${ROOT}: build the wasm tree first (or set EMRTC_BUILD_DIR)`);
   }
-  return createTestBed({ root: ROOT, signaling: true });
+  return createTestBed({ root: ROOT, signaling: serverOptions });
 }
 
 /** Opens `count` probe pages and waits for their runtimes. */
