@@ -135,7 +135,7 @@ typedef struct emrtc_signal_callbacks {
     void (*closed)(emrtc_signal sig, int code, const char *reason, void *user_data);
     /* Something failed: EMRTC_ERR_CANT_CONNECT (never opened), EMRTC_ERR_CONNECTION_ERROR (failed
        while open), EMRTC_ERR_PARSE_ERROR (a message from the server was dropped, see PROTOCOL),
-       EMRTC_ERR_OUT_OF_MEMORY (an event was lost). `message` says what. */
+       EMRTC_ERR_OUT_OF_MEMORY (no memory to store the lobby name). `message` says what. */
     void (*error)(emrtc_signal sig, emrtc_error err, const char *message, void *user_data);
     void *user_data;
 } emrtc_signal_callbacks;
