@@ -4,13 +4,20 @@
  *
  * Launches the system Chromium (puppeteer-core, never a downloaded browser), serves a build folder
  * on a free port, starts a signaling server on a free port, opens pages, waits for conditions, and
- * shuts everything down.
+ * shuts everything down with one close().
  *
  *   const { createTestBed } = require('emrtc/testing');
- *   const bed = await createTestBed({ root: 'build/web', signaling: true });
- *   const [a, b] = await bed.openPages(2, 'game.html');
- *   await bed.waitFor(a, () => window.connected === true);
+ *   const bed = await createTestBed({ root: 'build', signaling: true });
+ *   const [a] = await bed.openPages(1, 'index.html', { signal: bed.signalUrl });
+ *   const lobby = await bed.waitFor(a, () => window.chat && window.chat.lobby);
  *   await bed.close();
+ *
+ * Requirements: puppeteer-core (a peer dependency, loaded only when a browser is launched:
+ * `npm install --save-dev puppeteer-core`) and a Chromium: `executablePath`, $CHROME_PATH,
+ * $PUPPETEER_EXECUTABLE_PATH or chromium / chromium-browser / google-chrome on the PATH.
+ * A complete example (C program, page, Jest test) is in examples/testing-kit/ of the sources.
+ *
+ * @module emrtc/testing
  */
 const fs = require('fs');
 const http = require('http');
@@ -69,13 +76,23 @@ function findChromium(explicit) {
   throw new Error('emrtc/testing: no Chromium on the PATH (Debian: apt-get install chromium), or pass executablePath');
 }
 
+/** puppeteer-core, required only now so that the rest of the package works without it. */
+function requirePuppeteer() {
+  try {
+    return require('puppeteer-core');
+  } catch (err) {
+    if (err.code !== 'MODULE_NOT_FOUND' || !/puppeteer-core/.test(err.message)) throw err;
+    throw new Error('emrtc/testing needs puppeteer-core to drive Chromium: npm install --save-dev puppeteer-core');
+  }
+}
+
 /**
  * Launches headless Chromium with the flags WebRTC tests need on this machine.
  * @param {{executablePath?: string, args?: string[]}} [options]
  * @returns {Promise<import('puppeteer-core').Browser>}
  */
 async function launchBrowser(options = {}) {
-  const puppeteer = require('puppeteer-core');
+  const puppeteer = requirePuppeteer();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emrtc-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: findChromium(options.executablePath),
@@ -146,49 +163,96 @@ async function waitFor(page, fn, options = {}, ...args) {
 }
 
 /**
+ * @typedef {object} TestBedOptions
+ * @property {string} root Folder to serve (the build output: .html, .js, .wasm).
+ * @property {boolean|import('./signal-server').SignalServerOptions} [signaling=false] true, or the
+ *   server's options: start an emrtc signaling server on 127.0.0.1 and a free port (bed.signalUrl).
+ * @property {string} [executablePath] Chromium to launch (see findChromium).
+ * @property {string[]} [args] Extra Chromium flags, after CHROMIUM_FLAGS.
+ */
+
+/**
+ * @typedef {object} TestBed
+ * @property {import('puppeteer-core').Browser} browser
+ * @property {string} url Base URL of `root`, ending in '/'.
+ * @property {string|null} signalUrl `ws://127.0.0.1:PORT` of the signaling server, null without one.
+ * @property {string[]} logs Console messages and uncaught errors of every page, each line prefixed
+ *   with `[page N]` (N counts pages in opening order, from 0); uncaught errors read `pageerror ...`.
+ * @property {import('puppeteer-core').Page[]} pages Every page opened, in order.
+ * @property {(count: number, file: string, query?: string|Record<string, string>) =>
+ *   Promise<import('puppeteer-core').Page[]>} openPages Opens `count` pages at `file` (relative to
+ *   root) with `query` ('a=1&b=2', or an object encoded as URL parameters) and waits for each
+ *   page's load event. Every page stays focused and visible, so requestAnimationFrame (and with it
+ *   emscripten_set_main_loop) keeps running in all of them, not only in the newest tab.
+ * @property {typeof waitFor} waitFor Like {@link waitFor}; on failure the error also carries the
+ *   pages' logs.
+ * @property {() => Promise<void>} close Closes the browser and both servers. Idempotent.
+ */
+
+/**
  * Everything a test needs, torn down by one close(): a browser, a static server for `root`, and
- * optionally a signaling server.
- * @param {{root: string, signaling?: boolean|object, executablePath?: string, args?: string[]}} options
+ * optionally a signaling server. If starting any of them fails, those already started are closed.
+ * @param {TestBedOptions} options
+ * @returns {Promise<TestBed>}
  */
 async function createTestBed(options) {
-  const browser = await launchBrowser(options);
-  const server = await serveDirectory(options.root);
+  const started = [];
+  const closeAll = () => Promise.all(started.map((close) => close().catch(() => {})));
+  let browser;
+  let server;
   let signal = null;
-  if (options.signaling) {
-    const { createSignalServer } = require('./signal-server');
-    const opts = typeof options.signaling === 'object' ? options.signaling : {};
-    signal = await createSignalServer({ host: '127.0.0.1', port: 0, logger: () => {}, ...opts });
+  try {
+    browser = await launchBrowser(options);
+    started.push(() => browser.close());
+    server = await serveDirectory(options.root);
+    started.push(() => server.close());
+    if (options.signaling) {
+      const { createSignalServer } = require('./signal-server');
+      const opts = typeof options.signaling === 'object' ? options.signaling : {};
+      signal = await createSignalServer({ host: '127.0.0.1', port: 0, logger: () => {}, ...opts });
+      started.push(() => signal.close());
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
   }
-  const pages = [];
+  let closing = null;
   const bed = {
     browser,
     url: server.url,
     signalUrl: signal ? signal.url : null,
-    /** Console lines of every page, prefixed with the page's number. */
     logs: [],
-    /**
-     * Opens `count` pages at `file` (relative to root), each with `query` appended, and waits for
-     * each page's load event.
-     */
+    pages: [],
     async openPages(count, file, query = '') {
+      const search = typeof query === 'object' ? new URLSearchParams(query).toString() : query;
+      const sep = search && !search.startsWith('?') ? '?' : '';
       const opened = [];
       for (let i = 0; i < count; i++) {
         const page = await browser.newPage();
-        const n = pages.length;
+        // Every page acts as the focused, visible one: a background tab would get no
+        // requestAnimationFrame, and so no emscripten_set_main_loop frames.
+        const cdp = await page.createCDPSession();
+        await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+        const n = bed.pages.length;
         page.on('console', (m) => bed.logs.push(`[page ${n}] ${m.text()}`));
         page.on('pageerror', (e) => bed.logs.push(`[page ${n}] pageerror ${e.message}`));
-        pages.push(page);
-        const sep = query && !query.startsWith('?') ? '?' : '';
-        await page.goto(server.url + file + sep + query, { waitUntil: 'load' });
+        bed.pages.push(page);
+        await page.goto(server.url + file + sep + search, { waitUntil: 'load' });
         opened.push(page);
       }
       return opened;
     },
-    waitFor,
-    async close() {
-      await browser.close().catch(() => {});
-      await server.close();
-      if (signal) await signal.close();
+    async waitFor(page, fn, waitOptions, ...args) {
+      try {
+        return await waitFor(page, fn, waitOptions, ...args);
+      } catch (err) {
+        err.message += `\npage logs:\n${bed.logs.join('\n') || '(none)'}`;
+        throw err;
+      }
+    },
+    close() {
+      closing = closing || closeAll();
+      return closing;
     },
   };
   return bed;
