@@ -25,7 +25,8 @@
      Chromium. Without that call from the core, the amount drains at once after each send.
    - Closing: a channel's close or destroy closes the far channel (CLOSING, CLOSED); a peer's close or
      destroy closes the far channels with Chromium's "User-Initiated Abort" error and moves the far
-     connection to DISCONNECTED (Chromium takes a few seconds; here it is the next poll).
+     connection to DISCONNECTED (FAILED if it was still connecting); Chromium takes seconds to notice,
+     the loopback reports it from the far side's next poll.
    Objects are found from their handles through two slot tables (index = the handle's slot, checked
    against the whole id). */
 #ifndef __EMSCRIPTEN__
@@ -560,11 +561,8 @@ static void try_connect(lb_peer *p) {
     if (p->remote_candidate) set_conn(p, EMRTC_STATE_CONNECTING);
     lb_peer *f = peer_find(p->remote_token, 0);
     if (f && f != p && f->remote_token == p->token && f->have_local && f->have_remote && f->conn < EMRTC_STATE_CONNECTED &&
-        (p->remote_candidate || f->remote_candidate)) {
+        (p->remote_candidate || f->remote_candidate))
         connect_pair(p, f);
-    } else if (p->remote_candidate && (!f || f == p)) {
-        set_conn(p, EMRTC_STATE_FAILED); /* nobody answers its checks (Chromium: after its ICE timeout) */
-    }
 }
 
 /* ---- the extension table ---- */
@@ -598,7 +596,6 @@ static emrtc_error lb_peer_create(emrtc_peer pc, const emrtc_configuration *conf
 /* Closes p's side of the connection: the far channels and the far connection learn of it. */
 static void peer_shut(lb_peer *p, emrtc_connection_state near_state) {
     if (p->closed) return;
-    lb_peer *f = p->conn == EMRTC_STATE_CONNECTED ? peer_find(p->remote_token, 0) : NULL;
     for (int i = 0; i < p->nchans; i++) {
         close_far(p->chans[i], true);
         p->chans[i]->open = false;
@@ -607,7 +604,13 @@ static void peer_shut(lb_peer *p, emrtc_connection_state near_state) {
     p->closed = true;
     p->sig = EMRTC_SIGNALING_STATE_CLOSED;
     p->conn = near_state;
-    if (f && f->remote_token == p->token && f->conn == EMRTC_STATE_CONNECTED) set_conn(f, EMRTC_STATE_DISCONNECTED);
+    /* peers that have p's description: their checks go unanswered (Chromium notices in seconds) */
+    for (uint32_t i = 0; i < peer_table.cap; i++) {
+        lb_peer *f = peer_table.items[i];
+        if (!f || f == p || f->closed || f->remote_token != p->token) continue;
+        if (f->conn == EMRTC_STATE_CONNECTED) set_conn(f, EMRTC_STATE_DISCONNECTED);
+        else if (f->conn == EMRTC_STATE_CONNECTING) set_conn(f, EMRTC_STATE_FAILED);
+    }
 }
 
 static void lb_peer_destroy(emrtc_peer pc) {
