@@ -249,12 +249,8 @@ static void on_error(emrtc_peer pc, emrtc_error err, const char *message, void *
     snprintf(me->last_error_message, sizeof me->last_error_message, "%s", message);
 }
 
-static void side_create(scn *s, scn_pair *p, scn_side *side) {
-    side->pair = p;
-    side->pc = emrtc_peer_create();
-    if (!CHECK(side->pc.id != 0)) return;
-    if (p->opt.config) CHECK_OK(emrtc_peer_initialize(side->pc, p->opt.config));
-    emrtc_peer_callbacks cb = {
+emrtc_peer_callbacks scn_side_callbacks(scn_side *side) {
+    return (emrtc_peer_callbacks){
         .session_description_created = on_description,
         .ice_candidate_created = on_candidate,
         .data_channel_received = on_channel,
@@ -264,6 +260,14 @@ static void side_create(scn *s, scn_pair *p, scn_side *side) {
         .error = on_error,
         .user_data = side,
     };
+}
+
+static void side_create(scn *s, scn_pair *p, scn_side *side) {
+    side->pair = p;
+    side->pc = emrtc_peer_create();
+    if (!CHECK(side->pc.id != 0)) return;
+    if (p->opt.config) CHECK_OK(emrtc_peer_initialize(side->pc, p->opt.config));
+    emrtc_peer_callbacks cb = scn_side_callbacks(side);
     CHECK_OK(emrtc_peer_set_callbacks(side->pc, &cb));
     scn_track(s, side->pc);
 }

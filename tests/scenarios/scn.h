@@ -186,6 +186,9 @@ typedef struct scn_pair {
 
 /* Creates both peers with callbacks that forward everything to the other side; tracks them. */
 void scn_pair_create(scn *s, scn_pair *p, const scn_pair_options *opt);
+/* The callbacks scn_pair_create gives a side's peer (user_data = side): a scenario can replace one
+   member and forward to the original from its own callback. */
+emrtc_peer_callbacks scn_side_callbacks(scn_side *side);
 /* Destroys both peers (idempotent). */
 void scn_pair_destroy(scn_pair *p);
 /* Delivers the held description to its side. */
