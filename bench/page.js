@@ -30,7 +30,7 @@ function loadEmrtc(factory, counted) {
   M.benchSchedule = makeScheduler(() => M._bench_tick());
   M.benchDone = () => { const d = done; done = null; if (d) d(); };
   M.whenDone = () => new Promise((resolve) => { done = resolve; });
-  M.benchCycleDone = (n) => { if (n % 100 === 0 && self.gc) self.gc(); };
+  M.benchCycleDone = (n) => { if (n % 20 === 0 && self.gc) setTimeout(self.gc, 0); }; /* outside the wasm call */
   M.print = (s) => console.log(s);
   M.printErr = (s) => console.log(s);
   if (counted) {
