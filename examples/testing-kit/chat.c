@@ -6,11 +6,10 @@
    What happens is published on window.chat for tests and shown on the page:
      window.chat = { id, lobby, connection, channel, received: ["hello from 1", ...] }
 
-   Signaling speaks the protocol of Godot 4's webrtc_signaling demo, which emrtc-signal serves
-   (JSON text frames {type, id, data}), with a few lines of EM_JS over the browser's WebSocket:
-   JOIN a lobby, get our ID, PEER_CONNECT tells of the other page, then OFFER / ANSWER /
-   CANDIDATE are relayed between the two. The page with the smaller id makes the offer. */
+   Signaling: emrtc_signal.h, the client of emrtc-signal's lobbies. As in Godot's demo, the page
+   with the higher id makes the offer (so the lobby's host, id 1, answers). */
 #include <emrtc.h>
+#include <emrtc_signal.h>
 #include <emscripten.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,57 +28,28 @@ EM_JS(void, publish, (const char *key, const char *value), {
     console.log("chat " + line.textContent);
 });
 
-/* ---- signaling: the emrtc-signal protocol over the browser's WebSocket ----------------------- */
-
-enum { MSG_CLOSED = -1, MSG_JOIN = 0, MSG_ID = 1, MSG_PEER_CONNECT = 2, MSG_PEER_DISCONNECT = 3,
-       MSG_OFFER = 4, MSG_ANSWER = 5, MSG_CANDIDATE = 6 };
-
-/* Connects to ?signal= and, once open, joins the lobby ?lobby= (or creates a mesh lobby). Incoming
-   messages wait in an inbox for signal_receive(); the socket closing arrives as MSG_CLOSED. */
-EM_JS(void, signal_open, (void), {
-    var params = new URLSearchParams(location.search);
-    var inbox = [];
-    var ws = new WebSocket(params.get("signal"));
-    ws.onopen = function() { ws.send(JSON.stringify({ type: 0, id: 0, data: params.get("lobby") || "" })); };
-    ws.onmessage = function(e) { inbox.push(JSON.parse(e.data)); };
-    ws.onclose = function(e) { inbox.push({ type: -1, id: e.code, data: e.reason }); };
-    Module.chatSignal = { ws: ws, inbox: inbox };
+/* Copies the page URL's parameter `name` into buf ("" when absent). */
+EM_JS(void, url_param, (const char *name, char *buf, int cap), {
+    stringToUTF8(new URLSearchParams(location.search).get(UTF8ToString(name)) || "", buf, cap);
 });
 
-/* Takes the oldest message: 1 with its fields (data cut to cap bytes), 0 when there is none. */
-EM_JS(int, signal_receive, (int *type, int *id, char *data, int cap), {
-    var msg = Module.chatSignal.inbox.shift();
-    if (!msg) return 0;
-    HEAP32[type >> 2] = msg.type;
-    HEAP32[id >> 2] = msg.id;
-    stringToUTF8(msg.data, data, cap);
-    return 1;
-});
+/* ---- the peer, one per page: the other page's ------------------------------------------------ */
 
-EM_JS(void, signal_send, (int type, int id, const char *data), {
-    Module.chatSignal.ws.send(JSON.stringify({ type: type, id: id, data: UTF8ToString(data) }));
-});
-
-/* ---- the peer ------------------------------------------------------------------------------- */
-
-static int my_id, other_id;
+static emrtc_signal sig;
 static emrtc_peer pc;
 static emrtc_channel ch;
-static char buf[65536]; /* the server's largest message */
+static int other_id;
 
 static void on_description(emrtc_peer p, const char *type, const char *sdp, void *ud) {
     (void)ud;
     emrtc_peer_set_local_description(p, type, sdp);
-    signal_send(strcmp(type, "offer") == 0 ? MSG_OFFER : MSG_ANSWER, other_id, sdp);
+    if (strcmp(type, "offer") == 0) emrtc_signal_send_offer(sig, other_id, sdp);
+    else emrtc_signal_send_answer(sig, other_id, sdp);
 }
 
-/* Candidates travel as "\n<media>\n<index>\n<name>", as in Godot's demo. */
 static void on_candidate(emrtc_peer p, const char *media, int index, const char *name, void *ud) {
     (void)p, (void)ud;
-    if (name[0] == '\0') return; /* end-of-candidates: the demo protocol has no message for it */
-    char msg[2048];
-    snprintf(msg, sizeof msg, "\n%s\n%d\n%s", media, index, name);
-    signal_send(MSG_CANDIDATE, other_id, msg);
+    emrtc_signal_send_candidate(sig, other_id, media, index, name);
 }
 
 static void on_connection(emrtc_peer p, emrtc_connection_state state, void *ud) {
@@ -100,14 +70,37 @@ static void on_channel_state(emrtc_channel c, emrtc_channel_state state, void *u
     publish("channel", state == EMRTC_CHANNEL_STATE_OPEN ? "open" : "not open");
     if (state == EMRTC_CHANNEL_STATE_OPEN) {
         char hello[64];
-        snprintf(hello, sizeof hello, "hello from %d", my_id);
+        snprintf(hello, sizeof hello, "hello from %d", emrtc_signal_get_id(sig));
         emrtc_channel_put_packet(c, hello, strlen(hello));
     }
 }
 
-/* PEER_CONNECT: one peer for the other page, with a negotiated channel (same id on both sides). */
-static void start_peer(int id) {
-    other_id = id;
+/* ---- signaling ------------------------------------------------------------------------------ */
+
+static void on_connected(emrtc_signal s, void *ud) {
+    char lobby[128];
+    (void)ud;
+    url_param("lobby", lobby, sizeof lobby);
+    emrtc_signal_join(s, lobby, true); /* "" creates a (mesh) lobby */
+}
+
+static void on_id(emrtc_signal s, int id, bool mesh, void *ud) {
+    char text[16];
+    (void)s, (void)mesh, (void)ud;
+    snprintf(text, sizeof text, "%d", id);
+    publish("id", text);
+}
+
+static void on_lobby(emrtc_signal s, const char *lobby, void *ud) {
+    (void)s, (void)ud;
+    publish("lobby", lobby);
+}
+
+/* The other page is in the lobby: a peer for it, with a negotiated channel (same id both sides). */
+static void on_peer_connected(emrtc_signal s, int peer_id, void *ud) {
+    (void)ud;
+    if (pc.id) return; /* this example talks to one other page */
+    other_id = peer_id;
     pc = emrtc_peer_create();
     emrtc_peer_set_callbacks(pc, &(emrtc_peer_callbacks){
         .session_description_created = on_description,
@@ -118,49 +111,75 @@ static void start_peer(int id) {
     emrtc_peer_create_data_channel(pc, "chat", &(emrtc_channel_options){.negotiated = true, .has_id = true, .id = 1}, &ch);
     emrtc_channel_set_write_mode(ch, EMRTC_WRITE_MODE_TEXT);
     emrtc_channel_set_callbacks(ch, &(emrtc_channel_callbacks){.state_changed = on_channel_state});
-    if (my_id < other_id) emrtc_peer_create_offer(pc);
+    if (emrtc_signal_get_id(s) > peer_id) emrtc_peer_create_offer(pc);
 }
 
-static void handle(int type, int id, const char *data) {
-    char text[32];
-    switch (type) {
-    case MSG_ID: my_id = id; snprintf(text, sizeof text, "%d", id); publish("id", text); break;
-    case MSG_JOIN: publish("lobby", data); break;
-    case MSG_PEER_CONNECT: if (!pc.id) start_peer(id); break;
-    case MSG_PEER_DISCONNECT: publish("connection", "peer left"); break;
-    case MSG_OFFER: emrtc_peer_set_remote_description(pc, "offer", data); break;
-    case MSG_ANSWER: emrtc_peer_set_remote_description(pc, "answer", data); break;
-    case MSG_CANDIDATE: {
-        char media[256];
-        int index;
-        const char *name = strchr(data + 1, '\n');
-        if (name) name = strchr(name + 1, '\n');
-        if (data[0] != '\n' || !name || sscanf(data + 1, "%255[^\n]\n%d", media, &index) != 2) {
-            publish("error", "malformed candidate");
-            break;
-        }
-        emrtc_peer_add_ice_candidate(pc, media, index, name + 1);
-        break;
-    }
-    case MSG_CLOSED: snprintf(text, sizeof text, "closed %d", id); publish("signal", text); break;
-    }
+static void on_peer_disconnected(emrtc_signal s, int peer_id, void *ud) {
+    (void)s, (void)ud;
+    if (peer_id == other_id) publish("connection", "peer left");
 }
+
+static void on_offer(emrtc_signal s, int peer_id, const char *sdp, void *ud) {
+    (void)s, (void)ud;
+    if (peer_id == other_id) emrtc_peer_set_remote_description(pc, "offer", sdp);
+}
+
+static void on_answer(emrtc_signal s, int peer_id, const char *sdp, void *ud) {
+    (void)s, (void)ud;
+    if (peer_id == other_id) emrtc_peer_set_remote_description(pc, "answer", sdp);
+}
+
+static void on_remote_candidate(emrtc_signal s, int peer_id, const char *mid, int index, const char *sdp, void *ud) {
+    (void)s, (void)ud;
+    if (peer_id == other_id) emrtc_peer_add_ice_candidate(pc, mid, index, sdp);
+}
+
+static void on_closed(emrtc_signal s, int code, const char *reason, void *ud) {
+    char line[256];
+    (void)s, (void)ud;
+    snprintf(line, sizeof line, "closed %d %s", code, reason);
+    publish("signal", line);
+}
+
+static void on_signal_error(emrtc_signal s, emrtc_error err, const char *message, void *ud) {
+    (void)s;
+    on_error(pc, err, message, ud);
+}
+
+/* ---- main loop ------------------------------------------------------------------------------ */
 
 static void frame(void) {
-    int type, id;
-    while (signal_receive(&type, &id, buf, sizeof buf)) handle(type, id, buf);
+    emrtc_signal_poll(sig);
     if (!pc.id) return;
     emrtc_peer_poll(pc); /* runs the callbacks; also polls ch */
     const uint8_t *data;
     size_t size;
+    char text[1024];
     while (emrtc_channel_get_packet(ch, &data, &size) == EMRTC_OK) {
-        snprintf(buf, sizeof buf, "%.*s", (int)size, (const char *)data);
-        publish("received", buf);
+        snprintf(text, sizeof text, "%.*s", (int)size, (const char *)data);
+        publish("received", text);
     }
 }
 
 int main(void) {
-    signal_open();
+    char url[EMRTC_SIGNAL_MAX_URL_BYTES];
+    url_param("signal", url, sizeof url);
+    sig = emrtc_signal_create(&(emrtc_signal_desc){
+        .url = url,
+        .callbacks = {
+            .connected = on_connected,
+            .id_assigned = on_id,
+            .lobby_joined = on_lobby,
+            .peer_connected = on_peer_connected,
+            .peer_disconnected = on_peer_disconnected,
+            .offer_received = on_offer,
+            .answer_received = on_answer,
+            .candidate_received = on_remote_candidate,
+            .closed = on_closed,
+            .error = on_signal_error,
+        },
+    });
+    if (!sig.id) publish("error", emrtc_last_error_message());
     emscripten_set_main_loop(frame, 0, 0);
     return 0;
 }

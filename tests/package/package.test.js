@@ -112,7 +112,8 @@ describeWithEmcc('the npm package, installed into a new project', () => {
       /^(CMakeLists\.txt|LICENSE|README\.md|package\.json)$/,
     ];
     expect(files.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
-    const required = ['CMakeLists.txt', 'LICENSE', 'package.json', 'include/emrtc.h', 'src/emrtc.c',
+    const required = ['CMakeLists.txt', 'LICENSE', 'package.json', 'include/emrtc.h', 'include/emrtc_signal.h',
+      'src/emrtc.c', 'src/emrtc_signal.c',
       'src/backend_browser.c', 'cmake/emrtcConfig.cmake', 'cmake/emrtcConfigVersion.cmake',
       'lib/wasm32-emscripten/libemrtc.a', 'lib/wasm32-emscripten/emscripten-version.txt',
       'js/index.js', 'js/testing.js', 'js/signal-server.js', 'js/bin/emrtc.js', 'js/bin/emrtc-signal.js'];
@@ -125,6 +126,7 @@ describeWithEmcc('the npm package, installed into a new project', () => {
     const lib = fs.readFileSync(path.join(installed, 'lib/wasm32-emscripten/libemrtc.a'));
     expect(lib.subarray(0, 8).toString('latin1')).toBe('!<arch>\n');
     expect(lib.includes(Buffer.from('\0asm'))).toBe(true); // wasm objects inside
+    for (const symbol of ['emrtc_peer_create', 'emrtc_signal_create']) expect(lib.includes(Buffer.from(symbol))).toBe(true);
     expect(fs.readFileSync(path.join(installed, 'lib/wasm32-emscripten/emscripten-version.txt'), 'utf8').trim())
       .toBe(emccVersion);
     expect(fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the emrtc authors\n/);
@@ -146,6 +148,11 @@ describeWithEmcc('the npm package, installed into a new project', () => {
       .toBe([...info.cflags, ...info.linkFlags].join(' '));
     expect(ok('npx', ['emrtc', '--emscripten-version', '--cmake-dir'], { cwd: project }).trim())
       .toBe(`${emccVersion} ${info.cmakeDir}`);
+    // the documented module names, and the files by their paths in the package
+    const same = ok(process.execPath, ['-e', `const s = require('emrtc/signal-server'), t = require('emrtc/testing');
+      console.log(s === require('emrtc/js/signal-server') && t === require('emrtc/js/testing')
+        && typeof s.createSignalServer + typeof t.createTestBed)`], { cwd: project });
+    expect(same.trim()).toBe('functionfunction');
     const bad = run('npx', ['emrtc', '--nope'], { cwd: project });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/Unknown option '--nope'/);
@@ -235,4 +242,19 @@ set_target_properties(chat PROPERTIES SUFFIX ".js")\n`);
     expect(fs.existsSync(path.join(dir, 'emrtc', 'libemrtc.a'))).toBe(true); // built here, not the prebuilt one
     expect(fs.statSync(path.join(dir, 'chat.wasm')).size).toBeGreaterThan(1000);
   }, 240000);
+});
+
+/**
+ * The README quotes the example files verbatim: a fenced block right after a line
+ * `<!-- file: examples/testing-kit/NAME -->` must equal that file. Once the README has such
+ * blocks they are enforced; until then the test says so on the console.
+ */
+test('the README quotes the example files of the package verbatim', () => {
+  const readmePath = path.join(REPO, 'README.md');
+  const readme = fs.existsSync(readmePath) ? fs.readFileSync(readmePath, 'utf8') : '';
+  const quotes = [...readme.matchAll(/<!-- file: (examples\/testing-kit\/[\w.-]+) -->\n```\w*\n([\s\S]*?)```\n/g)];
+  if (quotes.length === 0) console.warn('tests/package: README.md quotes no examples/testing-kit/ file yet');
+  for (const [, file, body] of quotes) {
+    expect({ file, body }).toEqual({ file, body: fs.readFileSync(path.join(REPO, file), 'utf8') });
+  }
 });
