@@ -148,6 +148,11 @@ bool _emrtc_packetbuf_get(_emrtc_packetbuf *pb, const uint8_t **data, size_t *le
     pb->rec_head = (pb->rec_head + 1u) & (pb->rec_cap - 1u);
     pb->rec_count--;
     pb->available--;
+    if (r.len & WRAP_FLAG) {
+        /* the reader has reached the packets placed after the wrap: the ring is linear again */
+        r.len &= ~WRAP_FLAG;
+        pb->wrapped = false;
+    }
     pb->holding = true;
     pb->held = r;
     *data = pb->data + r.off;
