@@ -336,6 +336,10 @@ typedef struct emrtc_extension {
     /* name "" = end-of-candidates */
     emrtc_error (*peer_add_ice_candidate)(emrtc_peer pc, const char *media, int index, const char *name);
     void (*peer_close)(emrtc_peer pc);
+    /* Called at the start of every emrtc_peer_poll (and emrtc_channel_poll, with the channel's peer)
+       before anything is dispatched: a backend without an event loop of its own does what is due
+       (the loopback sends its channels' buffered bytes); the browser's does nothing. Must be cheap. */
+    void (*peer_poll)(emrtc_peer pc);
     /* Channel: is_text says which write mode; text is already checked to be UTF-8. */
     emrtc_error (*channel_send)(emrtc_channel ch, const void *data, size_t size, bool is_text);
     void (*channel_close)(emrtc_channel ch);
@@ -350,7 +354,7 @@ typedef struct emrtc_extension {
 #define EMRTC_EXTENSION_MEMBERS(X)                                                                  \
     X(peer_create) X(peer_destroy) X(peer_create_data_channel) X(peer_create_offer)                 \
     X(peer_set_local_description) X(peer_set_remote_description) X(peer_add_ice_candidate)         \
-    X(peer_close) X(channel_send) X(channel_close) X(channel_destroy)                               \
+    X(peer_close) X(peer_poll) X(channel_send) X(channel_close) X(channel_destroy)                               \
     X(channel_get_buffered_amount) X(channel_set_buffered_amount_low_threshold) X(channel_get_id)   \
     X(channel_get_max_message_size)
 

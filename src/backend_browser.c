@@ -10,7 +10,6 @@
 #include "emrtc_internal.h"
 
 #include <emscripten.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +25,11 @@ EM_JS(void, emrtc_js_init, (void), {
     var SDP_TYPES = ["offer", "answer", "pranswer", "rollback"];
     R.MAX_QUEUE = 16 * 1024 * 1024; /* Chromium throws once bufferedAmount would pass 16 MiB */
     Module.emrtcLiveObjects = function() { return R.pcs.size + R.dcs.size; };
+    /* A page that goes away closes its connections, so the far side hears it at once (SCTP abort)
+       and its channels close; left alone, Chromium keeps the far channels open indefinitely. */
+    if (typeof window !== "undefined") window.addEventListener("pagehide", function() {
+        R.pcs.forEach(function(o) { o.pc.close(); });
+    });
 
     /* JS strings to C: written into a scratch buffer that C copies from at once. */
     R.strings = function(list) {
@@ -95,6 +99,8 @@ EM_JS(void, emrtc_js_init, (void), {
         pc.onsignalingstatechange = pc.ondatachannel = null;
         R.pcs.delete(id);
         pc.close();
+        /* handlers of operations that never settle on a closed pc capture o: let them hold o only */
+        o.pc = null;
     };
     R.createOffer = function(id) {
         var o = R.pcs.get(id);
@@ -184,11 +190,11 @@ EM_JS(void, emrtc_js_init, (void), {
         dc.onopen = dc.onclosing = dc.onclose = dc.onbufferedamountlow = dc.onerror = dc.onmessage = null;
         R.dcs.delete(ch);
         dc.close();
+        d.dc = d.pc = null;
     };
     R.send = function(ch, ptr, size, text) {
-        var d = R.dcs.get(ch);
-        var dc = d.dc;
-        if (dc.readyState !== "open") return 2;
+        var dc = R.dcs.get(ch).dc;
+        /* C checked the state; a channel closed since makes send throw InvalidStateError (2) */
         if (dc.bufferedAmount + size > R.MAX_QUEUE) return 44;
         try {
             if (text) dc.send(R.dec.decode(HEAPU8.subarray(ptr, ptr + size)));
@@ -198,11 +204,15 @@ EM_JS(void, emrtc_js_init, (void), {
         }
         return 0;
     };
+    /* put_packet asks on every call: read the transport once the channel is open, then cache */
     R.maxMessageSize = function(ch) {
         var d = R.dcs.get(ch);
-        var sctp = d && d.pc.pc.sctp;
+        if (d.mms) return d.mms;
+        var sctp = d.pc.pc && d.pc.pc.sctp;
         if (!sctp || !sctp.maxMessageSize) return 65536;
-        return Math.min(sctp.maxMessageSize, 0x7fffffff);
+        var m = Math.min(sctp.maxMessageSize, 0x7fffffff);
+        if (d.dc.readyState === "open") d.mms = m;
+        return m;
     };
 });
 
@@ -337,9 +347,7 @@ static emrtc_error browser_peer_create(emrtc_peer pc, const emrtc_configuration 
     }
     int err = emrtc_js_pc_create(pc.id);
     if (err) {
-        char msg[256];
-        snprintf(msg, sizeof(msg), "%s", emrtc_last_error_message());
-        return _emrtc_fail((emrtc_error)err, "%s", msg);
+        return _emrtc_fail_again((emrtc_error)err);
     }
     return EMRTC_OK;
 }
@@ -353,9 +361,7 @@ static emrtc_error browser_create_data_channel(emrtc_peer pc, emrtc_channel ch, 
                                  o->has_max_packet_life_time ? (int)o->max_packet_life_time : -1, !o->unordered,
                                  o->protocol ? o->protocol : "");
     if (err) {
-        char msg[256];
-        snprintf(msg, sizeof(msg), "%s", emrtc_last_error_message());
-        return _emrtc_fail((emrtc_error)err, "%s", msg);
+        return _emrtc_fail_again((emrtc_error)err);
     }
     return EMRTC_OK;
 }
@@ -381,6 +387,7 @@ static emrtc_error browser_add_candidate(emrtc_peer pc, const char *media, int i
 }
 
 static void browser_peer_close(emrtc_peer pc) { emrtc_js_pc_close(pc.id); }
+static void browser_peer_poll(emrtc_peer pc) { (void)pc; } /* the browser runs its own event loop */
 
 static emrtc_error browser_send(emrtc_channel ch, const void *data, size_t size, bool is_text) {
     int err = emrtc_js_dc_send(ch.id, data, size, is_text);
@@ -408,6 +415,7 @@ const emrtc_extension _emrtc_builtin_extension = {
     .peer_set_remote_description = browser_set_remote,
     .peer_add_ice_candidate = browser_add_candidate,
     .peer_close = browser_peer_close,
+    .peer_poll = browser_peer_poll,
     .channel_send = browser_send,
     .channel_close = browser_channel_close,
     .channel_destroy = browser_channel_destroy,

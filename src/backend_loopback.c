@@ -20,9 +20,9 @@
    - Data: put_packet writes the packet straight into the far channel's receive buffer
      (emrtc_ext_packet_reserve/commit, one copy); it is readable after the far side's next poll. The
      bytes also count in the sender's buffered amount until the sender's peer is next polled (the
-     core calls _emrtc_builtin_poll from poll), which drains it and fires buffered_amount_low when it
+     core calls the table's peer_poll from poll), which drains it and fires buffered_amount_low when it
      falls to the threshold; more than 16 MiB buffered between two polls is EMRTC_ERR_BUSY, as in
-     Chromium. Without that call from the core, the amount drains at once after each send.
+     Chromium.
    - Closing: a channel's close or destroy closes the far channel (CLOSING, CLOSED); a peer's close or
      destroy closes the far channels with Chromium's "User-Initiated Abort" error and moves the far
      connection to DISCONNECTED (FAILED if it was still connecting); Chromium takes seconds to notice,
@@ -44,8 +44,6 @@
 #define LB_PORT_FIRST 49152u                /* candidate ports: the dynamic range */
 #define LB_PORT_COUNT 16384u
 
-/* Called by the core at the start of emrtc_peer_poll / emrtc_channel_poll (see the file comment). */
-void _emrtc_builtin_poll(emrtc_peer pc);
 
 typedef struct lb_peer lb_peer;
 
@@ -87,7 +85,6 @@ typedef struct lb_table {
 
 static lb_table peer_table, channel_table;
 static int live_objects;
-static bool polled_by_core;       /* the core calls _emrtc_builtin_poll: buffered amounts wait for it */
 static uint64_t token_counter;
 
 static void *table_get(const lb_table *t, uint32_t id) {
@@ -795,7 +792,6 @@ static emrtc_error lb_send(emrtc_channel ch, const void *data, size_t size, bool
         }
     }
     c->buffered += size;
-    if (!polled_by_core) drain(c);
     return EMRTC_OK;
 }
 
@@ -834,8 +830,7 @@ static size_t lb_max_message_size(emrtc_channel ch) {
     return c && c->peer->sctp ? LB_MAX_MESSAGE : LB_MAX_MESSAGE_UNCONNECTED;
 }
 
-void _emrtc_builtin_poll(emrtc_peer pc) {
-    polled_by_core = true;
+static void lb_peer_poll(emrtc_peer pc) {
     lb_peer *p = peer_get(pc);
     if (!p) return;
     for (int i = 0; i < p->nchans; i++)
@@ -852,6 +847,7 @@ const emrtc_extension _emrtc_builtin_extension = {
     .peer_set_remote_description = lb_set_remote,
     .peer_add_ice_candidate = lb_add_candidate,
     .peer_close = lb_peer_close,
+    .peer_poll = lb_peer_poll,
     .channel_send = lb_send,
     .channel_close = lb_channel_close,
     .channel_destroy = lb_channel_destroy,

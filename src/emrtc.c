@@ -34,13 +34,24 @@ const char *emrtc_error_string(emrtc_error err) {
 
 const char *emrtc_last_error_message(void) { return last_error; }
 
+#ifdef __EMSCRIPTEN__
+/* Emscripten's libc has an integer-only printf: emrtc formats no floats, and the float printf would
+   add about 8 KB to every program. */
+int vsniprintf(char *s, size_t n, const char *fmt, va_list ap);
+#define EMRTC_VSNPRINTF_ vsniprintf
+#else
+#define EMRTC_VSNPRINTF_ vsnprintf
+#endif
+
 emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof(last_error), fmt, ap);
+    EMRTC_VSNPRINTF_(last_error, sizeof(last_error), fmt, ap);
     va_end(ap);
     return err;
 }
+
+emrtc_error _emrtc_fail_again(emrtc_error err) { return err; }
 
 /* ---- objects ---- */
 
@@ -337,7 +348,7 @@ emrtc_error emrtc_peer_initialize(emrtc_peer pc, const emrtc_configuration *conf
         char msg[sizeof(last_error)];
         memcpy(msg, last_error, sizeof(msg));
         if (p->ext.peer_create(pc, NULL) != EMRTC_OK) p->closed = true;
-        _emrtc_fail(err, "%s", msg);
+        memcpy(last_error, msg, sizeof(msg));
     }
     return err;
 }
@@ -487,7 +498,10 @@ static bool channel_dispatch(emrtc_channel ch) {
 
 emrtc_error emrtc_channel_poll(emrtc_channel ch) {
     emrtc_error err = EMRTC_OK;
-    if (!channel_or_fail(ch, "emrtc_channel_poll", &err)) return err;
+    channel_t *c = channel_or_fail(ch, "emrtc_channel_poll", &err);
+    if (!c) return err;
+    peer_t *p = get_peer(c->peer);
+    p->ext.peer_poll(c->peer);
     channel_dispatch(ch);
     return EMRTC_OK;
 }
@@ -528,6 +542,8 @@ emrtc_error emrtc_peer_poll(emrtc_peer pc) {
     emrtc_error err = EMRTC_OK;
     peer_t *p = peer_or_fail(pc, "emrtc_peer_poll", &err);
     if (!p) return err;
+    p->ext.peer_poll(pc);
+    if (!(p = get_peer(pc))) return EMRTC_OK;
     uint32_t n = p->events.count;
     _emrtc_event ev;
     while (n-- > 0 && _emrtc_queue_pop(&p->events, &ev)) {

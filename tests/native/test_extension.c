@@ -5,6 +5,7 @@
 #include "pair.h"
 #include "tst.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 /* ---- the counting extension ---- */
@@ -47,6 +48,10 @@ static emrtc_error c_peer_add_ice_candidate(emrtc_peer pc, const char *media, in
 static void c_peer_close(emrtc_peer pc) {
     calls.peer_close++;
     builtin->peer_close(pc);
+}
+static void c_peer_poll(emrtc_peer pc) {
+    calls.peer_poll++;
+    builtin->peer_poll(pc);
 }
 static emrtc_error c_channel_send(emrtc_channel ch, const void *data, size_t size, bool is_text) {
     calls.channel_send++;
@@ -145,7 +150,8 @@ static void test_a_table_with_a_null_member_is_refused(void) {
     EMRTC_EXTENSION_MEMBERS(TRY_WITHOUT)
 #undef TRY_WITHOUT
     TST_EQ_INT(refused, members);
-    TST_EQ_INT(members, 15);
+    /* the X-list names every function member of the table: all members after user_data */
+    TST_EQ_INT(members, (sizeof(emrtc_extension) - offsetof(emrtc_extension, peer_create)) / sizeof(void (*)(void)));
     /* a refused table changes nothing: the built-in backend is still the default */
     emrtc_peer pc = emrtc_peer_create();
     TST_CHECK(emrtc_peer_get_extension(pc)->peer_create == emrtc_builtin_extension()->peer_create);

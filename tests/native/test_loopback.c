@@ -9,7 +9,6 @@
 
 /* Called by the core from poll once it has the hook (see backend_loopback.c); calling it here too
    makes the send queue model testable either way. */
-void _emrtc_builtin_poll(emrtc_peer pc);
 
 #define HAS(haystack, needle) tst_check_(strstr((haystack), (needle)) != NULL, __FILE__, __LINE__, \
                                          "\"%.300s\" does not contain \"%s\"", (haystack), (needle))
@@ -235,7 +234,7 @@ static void test_send_queue_model(void) {
     TST_OK(emrtc_peer_create_data_channel(p.a.pc, "q", NULL, &ca));
     TST_REQUIRE(tp_connect(&p));
     tp_watch(ca, &log);
-    _emrtc_builtin_poll(p.a.pc); /* the model as the core will drive it */
+    emrtc_builtin_extension()->peer_poll(p.a.pc); /* the model as the core will drive it */
     uint8_t *buf = calloc(1, SIZE);
     TST_REQUIRE(buf != NULL);
     int accepted = 0;
@@ -246,7 +245,7 @@ static void test_send_queue_model(void) {
     HAS(emrtc_last_error_message(), "full");
     TST_EQ_INT(emrtc_channel_get_buffered_amount(ca), 16 * 1024 * 1024);
     TST_EQ_INT(log.low, 0);
-    _emrtc_builtin_poll(p.a.pc);
+    emrtc_builtin_extension()->peer_poll(p.a.pc);
     tp_poll(&p, 1);
     TST_EQ_INT(log.low, 1);
     TST_EQ_INT(emrtc_channel_get_buffered_amount(ca), 0);
@@ -255,12 +254,12 @@ static void test_send_queue_model(void) {
     TST_OK(emrtc_channel_set_buffered_amount_low_threshold(ca, 1000));
     TST_OK(emrtc_channel_put_packet(ca, buf, 600));
     TST_EQ_INT(emrtc_channel_get_buffered_amount(ca), 600);
-    _emrtc_builtin_poll(p.a.pc);
+    emrtc_builtin_extension()->peer_poll(p.a.pc);
     tp_poll(&p, 1);
     TST_EQ_INT(log.low, 1);
     TST_OK(emrtc_channel_put_packet(ca, buf, 600));
     TST_OK(emrtc_channel_put_packet(ca, buf, 600));
-    _emrtc_builtin_poll(p.a.pc);
+    emrtc_builtin_extension()->peer_poll(p.a.pc);
     tp_poll(&p, 1);
     TST_EQ_INT(log.low, 2);
     free(buf);
