@@ -10,9 +10,9 @@ const { createTestBed } = require('../../js/testing');
 const REPO = path.join(__dirname, '../..');
 const SOURCE = path.join(REPO, 'examples/readme_example.c');
 
-test('the README quotes examples/readme_example.c verbatim', () => {
+test.each(['examples/readme_example.c', 'examples/native_netcode_test.c'])('the README quotes %s verbatim', (file) => {
   const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  const source = fs.readFileSync(SOURCE, 'utf8');
+  const source = fs.readFileSync(path.join(REPO, file), 'utf8');
   expect(readme).toContain('```c\n' + source + '```');
 });
 
