@@ -7,7 +7,6 @@
  * asked of a package without its prebuilt library.
  */
 const fs = require('fs');
-const { parseArgs } = require('util');
 const emrtc = require('..');
 
 /** Flag -> what it prints. */
@@ -44,19 +43,15 @@ Example: emcc game.c $(npx emrtc --cflags --libs) -sENVIRONMENT=web -o game.js
 `;
 
 function main(argv) {
-  let tokens;
-  try {
-    ({ tokens } = parseArgs({
-      args: argv,
-      strict: true,
-      tokens: true,
-      options: Object.fromEntries(['help', ...Object.keys(QUERIES)].map((flag) => [flag, { type: 'boolean' }])),
-    }));
-  } catch (err) {
-    process.stderr.write(`emrtc: ${err.message}\n\n${USAGE}`);
-    return 2;
+  const flags = [];
+  for (const arg of argv) {
+    const flag = arg.startsWith('--') ? arg.slice(2) : null;
+    if (flag !== 'help' && !Object.hasOwn(QUERIES, flag)) {
+      process.stderr.write(`emrtc: unknown option '${arg}'\n\n${USAGE}`);
+      return 2;
+    }
+    flags.push(flag);
   }
-  const flags = tokens.filter((t) => t.kind === 'option').map((t) => t.name);
   if (flags.length === 0 || flags.includes('help')) {
     (flags.length ? process.stdout : process.stderr).write(USAGE);
     return flags.length ? 0 : 2;

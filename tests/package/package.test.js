@@ -155,7 +155,7 @@ describeWithEmcc('the npm package, installed into a new project', () => {
     expect(same.trim()).toBe('functionfunction');
     const bad = run('npx', ['emrtc', '--nope'], { cwd: project });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/Unknown option '--nope'/);
+    expect(bad.stderr).toMatch(/unknown option '--nope'/);
   });
 
   test('`npx emrtc-signal --help` runs the packaged signaling server CLI', () => {
