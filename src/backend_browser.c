@@ -23,7 +23,6 @@ EM_JS(void, emrtc_js_init, (void), {
     var SIG = {"stable": 0, "have-local-offer": 1, "have-remote-offer": 2, "have-local-pranswer": 3, "have-remote-pranswer": 4, "closed": 5};
     var DC = {"connecting": 0, "open": 1, "closing": 2, "closed": 3};
     var SDP_TYPES = ["offer", "answer", "pranswer", "rollback"];
-    R.MAX_QUEUE = 16 * 1024 * 1024; /* Chromium throws once bufferedAmount would pass 16 MiB */
     Module.emrtcLiveObjects = function() { return R.pcs.size + R.dcs.size; };
     /* A page that goes away closes its connections, so the far side hears it at once (SCTP abort)
        and its channels close; left alone, Chromium keeps the far channels open indefinitely. */
@@ -194,8 +193,8 @@ EM_JS(void, emrtc_js_init, (void), {
     };
     R.send = function(ch, ptr, size, text) {
         var dc = R.dcs.get(ch).dc;
-        /* C checked the state; a channel closed since makes send throw InvalidStateError (2) */
-        if (dc.bufferedAmount + size > R.MAX_QUEUE) return 44;
+        /* C checked the state and the size. Chromium throws OperationError once the send queue
+           would pass 16 MiB (BUSY), InvalidStateError for a channel closed since (UNAVAILABLE) */
         try {
             if (text) dc.send(R.dec.decode(HEAPU8.subarray(ptr, ptr + size)));
             else dc.send(HEAPU8.subarray(ptr, ptr + size));
@@ -204,15 +203,11 @@ EM_JS(void, emrtc_js_init, (void), {
         }
         return 0;
     };
-    /* put_packet asks on every call: read the transport once the channel is open, then cache */
     R.maxMessageSize = function(ch) {
         var d = R.dcs.get(ch);
-        if (d.mms) return d.mms;
         var sctp = d.pc.pc && d.pc.pc.sctp;
         if (!sctp || !sctp.maxMessageSize) return 65536;
-        var m = Math.min(sctp.maxMessageSize, 0x7fffffff);
-        if (d.dc.readyState === "open") d.mms = m;
-        return m;
+        return Math.min(sctp.maxMessageSize, 0x7fffffff);
     };
 });
 

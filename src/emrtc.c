@@ -91,6 +91,7 @@ typedef struct channel_t {
     emrtc_write_mode write_mode;
     emrtc_channel_state state;        /* as of the last poll */
     emrtc_channel_state state_latest; /* as last reported */
+    size_t max_message;               /* the transport's limit, asked once the channel is open */
     bool last_was_string;
 } channel_t;
 
@@ -596,6 +597,15 @@ void emrtc_channel_close(emrtc_channel ch) {
     emrtc_ext_channel_state(ch, EMRTC_CHANNEL_STATE_CLOSING);
 }
 
+/* The largest packet the channel takes: asked from the backend until the channel is open, then
+   remembered (the transport's limit is settled by then), so a send makes one backend call only. */
+static size_t channel_max_message(channel_t *c, peer_t *p, emrtc_channel ch) {
+    if (c->max_message) return c->max_message;
+    size_t max = p->ext.channel_get_max_message_size(ch);
+    if (c->state_latest == EMRTC_CHANNEL_STATE_OPEN) c->max_message = max;
+    return max;
+}
+
 emrtc_error emrtc_channel_put_packet(emrtc_channel ch, const void *data, size_t size) {
     emrtc_error err = EMRTC_OK;
     channel_t *c = channel_or_fail(ch, "emrtc_channel_put_packet", &err);
@@ -604,7 +614,7 @@ emrtc_error emrtc_channel_put_packet(emrtc_channel ch, const void *data, size_t 
     if (c->state_latest != EMRTC_CHANNEL_STATE_OPEN)
         return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "put_packet: the channel is not open");
     peer_t *p = get_peer(c->peer);
-    size_t max = p->ext.channel_get_max_message_size(ch);
+    size_t max = channel_max_message(c, p, ch);
     if (size > max)
         return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "put_packet: %zu bytes, the transport allows at most %zu",
                            size, max);
@@ -714,7 +724,7 @@ emrtc_error emrtc_channel_set_buffered_amount_low_threshold(emrtc_channel ch, si
 size_t emrtc_channel_get_max_packet_size(emrtc_channel ch) {
     channel_t *c = get_channel(ch);
     peer_t *p = c ? get_peer(c->peer) : NULL;
-    return p ? p->ext.channel_get_max_message_size(ch) : 0;
+    return p ? channel_max_message(c, p, ch) : 0;
 }
 
 emrtc_peer emrtc_channel_get_peer(emrtc_channel ch) {
