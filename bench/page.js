@@ -242,18 +242,24 @@ window.bench = {
     C._bench_poll_cost(1000);
     return { polls: n, calls, byName, callbacks, failedPolls, controlCalls: C.importCalls - c0 };
   },
-  /* Allocation calls per message in steady state (counting build): one warm-up trial, then a
-     measured trial of the same size; sender and receiver are both in this instance. */
+  /* Allocation calls per message in steady state (counting build): warm-up trials until one makes
+     no allocation (the receive and event rings only grow, by doubling, to this workload's largest
+     backlog; at most 8 trials), then a measured trial of the same size. Sender and receiver are
+     both in this instance. */
   async allocs(kind, size, count, hwm, lwm) {
     const C = state.C;
     const run = () => kind === 'rtt' ? emrtcRtt(C, count) : emrtcThroughput(C, size, count, hwm, lwm);
-    await run();
-    await run(); /* the receive ring and event rings reach their size for this workload */
+    let warmups = 0;
+    for (let grew = true; grew && warmups < 8; warmups++) {
+      const before = C._bench_allocs();
+      await run();
+      grew = C._bench_allocs() !== before;
+    }
     const a0 = C._bench_allocs(), f0 = C._bench_frees(), u0 = C._bench_heap_used();
     const r = await run();
     const a1 = C._bench_allocs(), f1 = C._bench_frees(), u1 = C._bench_heap_used();
     const messages = kind === 'rtt' ? 2 * count : count; /* rtt: ping and pong */
-    return { kind, size, messages, allocCalls: a1 - a0, freeCalls: f1 - f0, perMessage: (a1 - a0) / messages,
+    return { kind, size, messages, warmups, allocCalls: a1 - a0, freeCalls: f1 - f0, perMessage: (a1 - a0) / messages,
       heapUsedDelta: u1 - u0, bad: kind === 'rtt' ? r.length !== count : r.bad };
   },
   /* total connect/destroy cycles of a second pair; figures after `warm` cycles and at the end */

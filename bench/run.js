@@ -294,7 +294,7 @@ function table(R) {
   L.push('');
   L.push('4. Heap (counting allocator build: every malloc/calloc/realloc/memalign counted)');
   for (const a of R.allocs) {
-    L.push(`   ${pad(a.kind === 'rtt' ? 'ping-pong 1 B' : `throughput ${a.size} B`, 22)} ${pad(fmtInt(a.messages), 7, true)} msgs: ${a.allocCalls} allocation calls = ${fmt(a.perMessage, 4)}/msg, in-use delta ${a.heapUsedDelta} B`);
+    L.push(`   ${pad(a.kind === 'rtt' ? 'ping-pong 1 B' : `throughput ${a.size} B`, 22)} ${pad(fmtInt(a.messages), 7, true)} msgs: ${a.allocCalls} allocation calls = ${fmt(a.perMessage, 4)}/msg, in-use delta ${a.heapUsedDelta} B (after ${a.warmups} warm-up trials)`);
   }
   const c = R.cycles;
   L.push(`   ${c.done}${c.failed ? ` of ${R.settings.cycles} (FAILED: see the page log)` : ""} connect/destroy cycles (${fmt(c.ms / c.done, 1)} ms each): in use ${c.usedBefore} B before, ${c.usedWarm} B after ${R.settings.warmCycles} (warm), ${c.usedAfter} B after all;` +
