@@ -318,7 +318,7 @@ function table(R) {
 /* ---- chart (hand-written SVG) ---- */
 
 function chart(R) {
-  const W = 720, H = 440, m = { l: 70, r: 170, t: 40, b: 56 };
+  const W = 780, H = 440, m = { l: 70, r: 230, t: 40, b: 56 };
   const pw = W - m.l - m.r, ph = H - m.t - m.b;
   const rows = R.throughput;
   const all = rows.flatMap((r) => [r.emrtc.mbPerSec.q1, r.emrtc.mbPerSec.q3, r.js.mbPerSec.q1, r.js.mbPerSec.q3, r.emrtc.mbPerSec.min, r.js.mbPerSec.min]).filter((v) => v > 0);
