@@ -342,7 +342,7 @@ static emrtc_error browser_peer_create(emrtc_peer pc, const emrtc_configuration 
     }
     int err = emrtc_js_pc_create(pc.id);
     if (err) {
-        return _emrtc_fail_again((emrtc_error)err);
+        return (emrtc_error)err; /* the JS glue recorded the message (emrtc__js_fail) */
     }
     return EMRTC_OK;
 }
@@ -356,7 +356,7 @@ static emrtc_error browser_create_data_channel(emrtc_peer pc, emrtc_channel ch, 
                                  o->has_max_packet_life_time ? (int)o->max_packet_life_time : -1, !o->unordered,
                                  o->protocol ? o->protocol : "");
     if (err) {
-        return _emrtc_fail_again((emrtc_error)err);
+        return (emrtc_error)err; /* the JS glue recorded the message (emrtc__js_fail) */
     }
     return EMRTC_OK;
 }

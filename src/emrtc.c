@@ -51,8 +51,6 @@ emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...) {
     return err;
 }
 
-emrtc_error _emrtc_fail_again(emrtc_error err) { return err; }
-
 /* ---- objects ---- */
 
 typedef struct held_candidate {

@@ -16,9 +16,6 @@ emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...)
 #endif
     ;
 
-/* Returns err, keeping the message an earlier _emrtc_fail (for example the JS glue's) recorded. */
-emrtc_error _emrtc_fail_again(emrtc_error err);
-
 /* ---- handle pool: ids are (generation << 16) | slot, slot 0 never used, generation 1..32767 so
    an id is never 0 and always fits a positive JS number. ---- */
 
