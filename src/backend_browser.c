@@ -275,7 +275,7 @@ static size_t scratch_cap;
 
 EMSCRIPTEN_KEEPALIVE char *emrtc__js_scratch(size_t size) {
     if (size > scratch_cap) {
-        char *n = realloc(scratch, size);
+        char *n = _emrtc_grow(scratch, 0, size); /* contents need not survive */
         if (!n) return NULL;
         scratch = n;
         scratch_cap = size;

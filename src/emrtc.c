@@ -4,7 +4,6 @@
    same bad input with the same error. */
 #include "emrtc_internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,19 +33,10 @@ const char *emrtc_error_string(emrtc_error err) {
 
 const char *emrtc_last_error_message(void) { return last_error; }
 
-#ifdef __EMSCRIPTEN__
-/* Emscripten's libc has an integer-only printf: emrtc formats no floats, and the float printf would
-   add about 8 KB to every program. */
-int vsniprintf(char *s, size_t n, const char *fmt, va_list ap);
-#define EMRTC_VSNPRINTF_ vsniprintf
-#else
-#define EMRTC_VSNPRINTF_ vsnprintf
-#endif
-
 emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    EMRTC_VSNPRINTF_(last_error, sizeof(last_error), fmt, ap);
+    _emrtc_format(last_error, sizeof(last_error), fmt, ap);
     va_end(ap);
     return err;
 }
@@ -225,7 +215,7 @@ static emrtc_channel channel_new(peer_t *p, emrtc_peer pc, const char *label, co
     emrtc_channel ch = {0};
     if (p->channel_count == p->channel_cap) {
         int ncap = p->channel_cap ? p->channel_cap * 2 : 4;
-        emrtc_channel *n = realloc(p->channels, (size_t)ncap * sizeof(*n));
+        emrtc_channel *n = _emrtc_grow(p->channels, (size_t)p->channel_count * sizeof(*n), (size_t)ncap * sizeof(*n));
         if (!n) goto fail;
         p->channels = n;
         p->channel_cap = ncap;
@@ -442,7 +432,7 @@ emrtc_error emrtc_peer_add_ice_candidate(emrtc_peer pc, const char *media, int i
     if (p->remote_set) return p->ext.peer_add_ice_candidate(pc, media, index, name);
     if (p->held_count == p->held_cap) {
         int ncap = p->held_cap ? p->held_cap * 2 : 8;
-        held_candidate *n = realloc(p->held, (size_t)ncap * sizeof(*n));
+        held_candidate *n = _emrtc_grow(p->held, (size_t)p->held_count * sizeof(*n), (size_t)ncap * sizeof(*n));
         if (!n) return _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "add_ice_candidate: out of memory");
         p->held = n;
         p->held_cap = ncap;

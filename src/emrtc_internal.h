@@ -16,6 +16,12 @@ emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...)
 #endif
     ;
 
+/* Formats into buf (always terminated, truncated to cap): %s, %.Ns, %.*s, %d, %u, %zu and %%. */
+void _emrtc_format(char *buf, size_t cap, const char *fmt, va_list ap);
+/* realloc without realloc: a new block of new_bytes holding the first bytes of old (freed); NULL,
+   leaving old alone, when out of memory. */
+void *_emrtc_grow(void *old, size_t old_bytes, size_t new_bytes);
+
 /* ---- handle pool: ids are (generation << 16) | slot, slot 0 never used, generation 1..32767 so
    an id is never 0 and always fits a positive JS number. ---- */
 

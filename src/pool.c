@@ -26,13 +26,13 @@ static bool pool_grow(_emrtc_pool *pool) {
     if (pool->cap >= pool->max) return false;
     uint32_t ncap = pool->cap ? pool->cap * 2u : 16u;
     if (ncap > pool->max) ncap = pool->max;
-    void **objs = realloc(pool->objs, ncap * sizeof(*objs));
+    void **objs = _emrtc_grow(pool->objs, pool->cap * sizeof(*objs), ncap * sizeof(*objs));
     if (!objs) return false;
     pool->objs = objs;
-    uint16_t *gens = realloc(pool->gens, ncap * sizeof(*gens));
+    uint16_t *gens = _emrtc_grow(pool->gens, pool->cap * sizeof(*gens), ncap * sizeof(*gens));
     if (!gens) return false;
     pool->gens = gens;
-    uint32_t *fs = realloc(pool->free_slots, ncap * sizeof(*fs));
+    uint32_t *fs = _emrtc_grow(pool->free_slots, pool->free_count * sizeof(*fs), ncap * sizeof(*fs));
     if (!fs) return false;
     pool->free_slots = fs;
     uint32_t first = pool->cap ? pool->cap : 1u;
