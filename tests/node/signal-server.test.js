@@ -154,14 +154,20 @@ describe('joining', () => {
   });
 });
 
+/** Starts a server and joins a, b, c to one mesh lobby; drains the PEER_CONNECTs a and b got. */
+async function meshOfThree() {
+  await start();
+  const a = await join();
+  const b = await join(a.lobby);
+  const c = await join(a.lobby);
+  await a.client.take(2);
+  await b.client.take(1);
+  return { a, b, c };
+}
+
 describe('relaying', () => {
   test('OFFER, ANSWER and CANDIDATE reach the destination with the source id', async () => {
-    await start();
-    const a = await join();
-    const b = await join(a.lobby);
-    const c = await join(a.lobby);
-    await a.client.take(2);
-    await b.client.take(1);
+    const { a, b, c } = await meshOfThree();
 
     b.client.send(OFFER, 1, 'v=0 offer from b');
     expect(await a.client.next()).toEqual({ type: OFFER, id: b.id, data: 'v=0 offer from b' });
@@ -214,12 +220,7 @@ describe('relaying', () => {
 
 describe('leaving', () => {
   test('mesh: a leaving peer is announced to everyone with PEER_DISCONNECT', async () => {
-    await start();
-    const a = await join();
-    const b = await join(a.lobby);
-    const c = await join(a.lobby);
-    await a.client.take(2);
-    await b.client.take(1);
+    const { a, b, c } = await meshOfThree();
     await b.client.close();
     expect(await a.client.next()).toEqual({ type: PEER_DISCONNECT, id: b.id, data: '' });
     expect(await c.client.next()).toEqual({ type: PEER_DISCONNECT, id: b.id, data: '' });
