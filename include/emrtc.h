@@ -347,6 +347,7 @@ typedef struct emrtc_extension {
     size_t (*channel_get_buffered_amount)(emrtc_channel ch);
     void (*channel_set_buffered_amount_low_threshold)(emrtc_channel ch, size_t threshold);
     int (*channel_get_id)(emrtc_channel ch);               /* EMRTC_ID_UNSET until assigned */
+    /* asked until the channel is open, then remembered by the core */
     size_t (*channel_get_max_message_size)(emrtc_channel ch);
 } emrtc_extension;
 

@@ -460,10 +460,10 @@ void emrtc_peer_close(emrtc_peer pc) {
     emrtc_ext_connection_state(pc, EMRTC_STATE_CLOSED);
 }
 
-/* Runs one channel's queued events. Returns false when the channel was destroyed meanwhile. */
-static bool channel_dispatch(emrtc_channel ch) {
+/* Runs one channel's queued events; stops if a callback destroys the channel. */
+static void channel_dispatch(emrtc_channel ch) {
     channel_t *c = get_channel(ch);
-    if (!c) return false;
+    if (!c) return;
     _emrtc_packetbuf_release(&c->packets);
     /* only what was queued before this poll: callbacks that cause events see them next poll */
     uint32_t n = c->events.count;
@@ -480,9 +480,8 @@ static bool channel_dispatch(emrtc_channel ch) {
             break;
         default: break;
         }
-        if (!(c = get_channel(ch))) return false;
+        if (!(c = get_channel(ch))) return;
     }
-    return true;
 }
 
 emrtc_error emrtc_channel_poll(emrtc_channel ch) {
@@ -542,8 +541,10 @@ emrtc_error emrtc_peer_poll(emrtc_peer pc) {
     }
     for (int i = 0; i < p->channel_count; i++) {
         emrtc_channel ch = p->channels[i];
-        if (!channel_dispatch(ch) && (p = get_peer(pc)) && i < p->channel_count && p->channels[i].id != ch.id) i--;
+        channel_dispatch(ch);
         if (!(p = get_peer(pc))) return EMRTC_OK;
+        /* a callback destroyed this channel or an earlier one: the rest moved down by one */
+        if (i >= p->channel_count || p->channels[i].id != ch.id) i--;
     }
     return EMRTC_OK;
 }
