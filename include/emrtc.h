@@ -214,7 +214,9 @@ typedef struct emrtc_peer_callbacks {
     void (*session_description_created)(emrtc_peer pc, const char *type, const char *sdp, void *user_data);
     /* Spec signal: a local ICE candidate; name "" means end-of-candidates. */
     void (*ice_candidate_created)(emrtc_peer pc, const char *media, int index, const char *name, void *user_data);
-    /* Spec signal: the remote peer created an in-band channel. The channel belongs to pc. */
+    /* Spec signal: the remote peer created an in-band channel. The channel belongs to pc. It
+       already reports the state the backend gave it (usually OPEN: a send from here goes out);
+       state_changed, if set here, still tells that state from the next poll on. */
     void (*data_channel_received)(emrtc_peer pc, emrtc_channel channel, void *user_data);
     /* Beyond the spec: state changes, in the order the browser made them. */
     void (*connection_state_changed)(emrtc_peer pc, emrtc_connection_state state, void *user_data);

@@ -22,7 +22,14 @@ have npm || missing+=(npm)
 if ((${#missing[@]})); then
   echo "emrtc setup: installing ${missing[*]} (apt-get)"
   sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! have sudo; then
+      echo "emrtc setup: missing ${missing[*]}; not root and no sudo, so install them as root:" >&2
+      echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+    sudo=(sudo)
+  fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -81,6 +81,7 @@ typedef struct channel_t {
     emrtc_channel_state state_latest; /* as last reported */
     size_t max_message;               /* the transport's limit, asked once the channel is open */
     bool last_was_string;
+    bool unannounced;                 /* received, data_channel_received not yet called */
 } channel_t;
 
 static _emrtc_pool peers, channels;
@@ -176,6 +177,9 @@ void emrtc_ext_channel_state(emrtc_channel ch, emrtc_channel_state s) {
     /* states only move forward: a late "open" after close() is stale */
     if (s < c->state_latest) return;
     c->state_latest = s;
+    /* a received channel the program has not been handed yet arrives in its latest state (the
+       browser hands it over open); state_changed still tells each state from the next poll on */
+    if (c->unannounced) c->state = s;
     push(&c->events, _EMRTC_EV_CHANNEL_STATE, (int32_t)s, 0, NULL, NULL);
 }
 
@@ -256,7 +260,10 @@ emrtc_channel emrtc_ext_channel_received(emrtc_peer pc, const char *label, const
     peer_t *p = get_peer(pc);
     if (!p) return (emrtc_channel){0};
     emrtc_channel ch = channel_new(p, pc, label, options);
-    if (ch.id) push(&p->events, _EMRTC_EV_DATA_CHANNEL, 0, ch.id, NULL, NULL);
+    if (ch.id) {
+        get_channel(ch)->unannounced = true;
+        push(&p->events, _EMRTC_EV_DATA_CHANNEL, 0, ch.id, NULL, NULL);
+    }
     return ch;
 }
 
@@ -472,8 +479,9 @@ static void channel_dispatch(emrtc_channel ch) {
         switch (ev.type) {
         case _EMRTC_EV_PACKET: _emrtc_packetbuf_make_available(&c->packets); break;
         case _EMRTC_EV_CHANNEL_STATE:
-            c->state = (emrtc_channel_state)ev.a;
-            if (c->cb.state_changed) c->cb.state_changed(ch, c->state, c->cb.user_data);
+            /* never backwards: a received channel may already show a later state */
+            if (ev.a > (int32_t)c->state) c->state = (emrtc_channel_state)ev.a;
+            if (c->cb.state_changed) c->cb.state_changed(ch, (emrtc_channel_state)ev.a, c->cb.user_data);
             break;
         case _EMRTC_EV_BUFFERED_LOW:
             if (c->cb.buffered_amount_low) c->cb.buffered_amount_low(ch, c->cb.user_data);
@@ -503,10 +511,13 @@ static void peer_dispatch(peer_t *p, emrtc_peer pc, _emrtc_event *ev) {
     case _EMRTC_EV_ICE_CANDIDATE:
         if (cb->ice_candidate_created) cb->ice_candidate_created(pc, ev->s1, ev->a, ev->s2, cb->user_data);
         break;
-    case _EMRTC_EV_DATA_CHANNEL:
-        if (get_channel((emrtc_channel){ev->handle}) && cb->data_channel_received)
-            cb->data_channel_received(pc, (emrtc_channel){ev->handle}, cb->user_data);
+    case _EMRTC_EV_DATA_CHANNEL: {
+        channel_t *c = get_channel((emrtc_channel){ev->handle});
+        if (!c) break;
+        c->unannounced = false;
+        if (cb->data_channel_received) cb->data_channel_received(pc, (emrtc_channel){ev->handle}, cb->user_data);
         break;
+    }
     case _EMRTC_EV_CONNECTION_STATE:
         p->conn = (emrtc_connection_state)ev->a;
         if (cb->connection_state_changed) cb->connection_state_changed(pc, p->conn, cb->user_data);
