@@ -184,10 +184,46 @@ typedef struct emrtc_ice_server {
     const char *credential;               /* optional (TURN); NULL = none */
 } emrtc_ice_server;
 
-/* The spec's initialize() configuration. Zero value: no ICE servers (host candidates only). */
+/* The spec's "iceTransportPolicy": which local candidates ICE may use. */
+typedef enum emrtc_ice_transport_policy {
+    EMRTC_ICE_TRANSPORT_POLICY_DEFAULT = 0, /* the browser's default, which is "all" */
+    EMRTC_ICE_TRANSPORT_POLICY_ALL = 1,     /* "all": host, server-reflexive and relay candidates */
+    EMRTC_ICE_TRANSPORT_POLICY_RELAY = 2,   /* "relay": only candidates of a TURN server (hides the
+                                               player's addresses; needs a reachable TURN server, else
+                                               no candidate is gathered: see emrtc_configuration) */
+} emrtc_ice_transport_policy;
+
+/* The spec's "bundlePolicy". A data-only connection has one transport whatever the policy; it
+   matters for what the offer looks like to a remote that is not a browser. */
+typedef enum emrtc_bundle_policy {
+    EMRTC_BUNDLE_POLICY_DEFAULT = 0,    /* the browser's default, which is "balanced" */
+    EMRTC_BUNDLE_POLICY_BALANCED = 1,   /* "balanced" */
+    EMRTC_BUNDLE_POLICY_MAX_COMPAT = 2, /* "max-compat" */
+    EMRTC_BUNDLE_POLICY_MAX_BUNDLE = 3, /* "max-bundle" */
+} emrtc_bundle_policy;
+
+#define EMRTC_MAX_ICE_CANDIDATE_POOL_SIZE 255 /* the spec's type for iceCandidatePoolSize is an octet */
+
+/* The spec's initialize() configuration. Zero value: no ICE servers (host candidates only) and the
+   browser's defaults for everything else. emrtc_peer_initialize refuses a bad value with its own
+   message: ice_server_count outside 0..EMRTC_MAX_ICE_SERVERS or ice_candidate_pool_size outside
+   0..EMRTC_MAX_ICE_CANDIDATE_POOL_SIZE (EMRTC_ERR_PARAMETER_RANGE_ERROR); a value that is not one of
+   the enums' (EMRTC_ERR_INVALID_PARAMETER).
+
+   When gathering completes without a single local candidate (ICE_TRANSPORT_POLICY_RELAY without a
+   TURN server, or with one that is unreachable or refuses the credentials), the connection can
+   never be made: right after the end-of-candidates ice_candidate_created, the peer's `error`
+   callback gets EMRTC_ERR_CANT_CONNECT with a message starting "gathering: no local candidate",
+   followed by the policy and, when the browser gave one, its last icecandidateerror ("turn:host:
+   port?transport=udp: 401 Unauthorized", "...: 701 ..."). The loopback backend has no TURN server:
+   with the relay policy it gathers nothing and reports the same. */
 typedef struct emrtc_configuration {
     const emrtc_ice_server *ice_servers; /* array of ice_server_count entries; NULL when count is 0 */
     int ice_server_count;                /* 0..EMRTC_MAX_ICE_SERVERS */
+    emrtc_ice_transport_policy ice_transport_policy; /* default (0): the browser's, "all" */
+    emrtc_bundle_policy bundle_policy;               /* default (0): the browser's, "balanced" */
+    int ice_candidate_pool_size; /* spec "iceCandidatePoolSize": candidates gathered before
+                                    set_local_description, 0..255; default 0 (the browser's: none) */
 } emrtc_configuration;
 
 /* The spec's create_data_channel() options. Zero value: in-band, reliable, ordered, no protocol. */

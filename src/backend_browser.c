@@ -56,20 +56,32 @@ EM_JS(void, emrtc_js_init, (void), {
         var pc;
         try { pc = new RTCPeerConnection(R.cfg || {}); } catch (e) { R.cfg = null; return e; }
         R.cfg = null;
-        var o = {id: id, pc: pc, lastMid: "0", lastIndex: 0, endSent: false};
+        var o = {id: id, pc: pc, lastMid: "0", lastIndex: 0, endSent: false, gathered: 0, iceError: ""};
         R.pcs.set(id, o);
         pc.onicecandidate = function(ev) {
             if (!R.live(o)) return;
             var c = ev.candidate;
             if (c && c.candidate) {
                 o.lastMid = c.sdpMid || "0"; o.lastIndex = c.sdpMLineIndex || 0; o.endSent = false;
+                o.gathered++;
                 var s = R.strings([o.lastMid, c.candidate]);
                 _emrtc__js_candidate(id, s[0], o.lastIndex, s[1]);
             } else if (!o.endSent) {
                 o.endSent = true;
                 var s = R.strings([o.lastMid, ""]);
                 _emrtc__js_candidate(id, s[0], o.lastIndex, s[1]);
+                /* a gathering round without a single candidate can never connect: say why */
+                if (!o.gathered) {
+                    var policy = pc.getConfiguration().iceTransportPolicy;
+                    R.error(id, 25, "gathering", "no local candidate (ice_transport_policy " + policy +
+                        (policy === "relay" ? ": it needs a TURN server that answers" : "") + ")" +
+                        (o.iceError ? "; last icecandidateerror: " + o.iceError : ""));
+                }
+                o.gathered = 0;
             }
+        };
+        pc.onicecandidateerror = function(ev) {
+            if (R.live(o)) o.iceError = (ev.url || "?") + ": " + ev.errorCode + " " + (ev.errorText || "");
         };
         pc.onconnectionstatechange = function() { if (R.live(o)) _emrtc__js_state(id, 0, CONN[pc.connectionState]); };
         pc.onicegatheringstatechange = function() { if (R.live(o)) _emrtc__js_state(id, 1, GATHER[pc.iceGatheringState]); };
@@ -94,7 +106,7 @@ EM_JS(void, emrtc_js_init, (void), {
         var o = R.pcs.get(id);
         if (!o) return;
         var pc = o.pc;
-        pc.onicecandidate = pc.onconnectionstatechange = pc.onicegatheringstatechange = null;
+        pc.onicecandidate = pc.onicecandidateerror = pc.onconnectionstatechange = pc.onicegatheringstatechange = null;
         pc.onsignalingstatechange = pc.ondatachannel = null;
         R.pcs.delete(id);
         pc.close();
@@ -220,6 +232,13 @@ EM_JS(void, emrtc_js_cfg_server, (const char *username, const char *credential),
     if (credential) s.credential = UTF8ToString(credential);
     R.cfg.iceServers.push(s);
 });
+EM_JS(void, emrtc_js_cfg_policies, (int transport, int bundle, int pool), {
+    var R = Module.emrtcJs;
+    if (!R.cfg) R.cfg = {iceServers: []};
+    if (transport) R.cfg.iceTransportPolicy = ["", "all", "relay"][transport];
+    if (bundle) R.cfg.bundlePolicy = ["", "balanced", "max-compat", "max-bundle"][bundle];
+    if (pool) R.cfg.iceCandidatePoolSize = pool;
+});
 EM_JS(void, emrtc_js_cfg_url, (const char *url), {
     var R = Module.emrtcJs;
     R.cfg.iceServers[R.cfg.iceServers.length - 1].urls.push(UTF8ToString(url));
@@ -339,6 +358,9 @@ static emrtc_error browser_peer_create(emrtc_peer pc, const emrtc_configuration 
             emrtc_js_cfg_server(s->username, s->credential);
             for (int u = 0; u < EMRTC_MAX_ICE_URLS && s->urls[u]; u++) emrtc_js_cfg_url(s->urls[u]);
         }
+        if (config->ice_transport_policy || config->bundle_policy || config->ice_candidate_pool_size)
+            emrtc_js_cfg_policies((int)config->ice_transport_policy, (int)config->bundle_policy,
+                                  config->ice_candidate_pool_size);
     }
     int err = emrtc_js_pc_create(pc.id);
     if (err) {

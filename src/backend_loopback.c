@@ -23,6 +23,9 @@
      core calls the table's peer_poll from poll), which drains it and fires buffered_amount_low when it
      falls to the threshold; more than 16 MiB buffered between two polls is EMRTC_ERR_BUSY, as in
      Chromium.
+   - Configuration: ICE servers and policies are accepted and ignored, except
+     ice_transport_policy relay: there is no TURN server here, so such a peer gathers no candidate
+     (and says so through its error callback, as the browser backend does) and never connects.
    - Closing: a channel's close or destroy closes the far channel (CLOSING, CLOSED); a peer's close or
      destroy closes the far channels with Chromium's "User-Initiated Abort" error and moves the far
      connection to DISCONNECTED (FAILED if it was still connecting); Chromium takes seconds to notice,
@@ -70,6 +73,7 @@ struct lb_peer {
     bool have_local, have_remote; /* a description of each side applied */
     bool offerer;                 /* DTLS server: odd in-band ids */
     bool remote_candidate;        /* has the far peer's host candidate */
+    bool relay_only;              /* ice_transport_policy relay: no TURN server here, no candidate */
     uint64_t remote_token;        /* from the remote description */
     char *offer, *answer;         /* the last ones created: set_local_description must get them back */
     lb_channel **chans;
@@ -555,9 +559,10 @@ static void connect_pair(lb_peer *a, lb_peer *b) {
 /* Called whenever p gains a description or a candidate. */
 static void try_connect(lb_peer *p) {
     if (p->closed || p->conn >= EMRTC_STATE_CONNECTED || !p->have_local || !p->have_remote) return;
+    if (p->relay_only) return; /* no local candidate: nothing to pair */
     if (p->remote_candidate) set_conn(p, EMRTC_STATE_CONNECTING);
     lb_peer *f = peer_find(p->remote_token, 0);
-    if (f && f != p && f->remote_token == p->token && f->have_local && f->have_remote && f->conn < EMRTC_STATE_CONNECTED &&
+    if (f && f != p && !f->relay_only && f->remote_token == p->token && f->have_local && f->have_remote && f->conn < EMRTC_STATE_CONNECTED &&
         (p->remote_candidate || f->remote_candidate))
         connect_pair(p, f);
 }
@@ -571,9 +576,10 @@ static lb_peer *peer_or_fail(emrtc_peer pc) {
 }
 
 static emrtc_error lb_peer_create(emrtc_peer pc, const emrtc_configuration *config) {
-    (void)config; /* ICE servers are not needed on a loopback: host candidates only */
+    /* ICE servers are not needed on a loopback: host candidates only (none under the relay policy) */
     lb_peer *p = calloc(1, sizeof(*p));
     if (!p) return _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "loopback: out of memory");
+    p->relay_only = config && config->ice_transport_policy == EMRTC_ICE_TRANSPORT_POLICY_RELAY;
     for (unsigned i = 0; i < LB_PORT_COUNT && !p->port; i++) {
         unsigned port = LB_PORT_FIRST + (unsigned)(token_counter + i) % LB_PORT_COUNT;
         if (!peer_find(0, port)) p->port = port;
@@ -659,9 +665,13 @@ static void gather(lb_peer *p) {
     snprintf(cand, sizeof cand, "candidate:1 1 udp 2113937151 127.0.0.1 %u typ host generation 0 ufrag %s network-cost 999",
              p->port, ufrag);
     emrtc_ext_gathering_state(p->pc, EMRTC_GATHERING_STATE_GATHERING);
-    emrtc_ext_ice_candidate(p->pc, "0", 0, cand);
+    if (!p->relay_only) emrtc_ext_ice_candidate(p->pc, "0", 0, cand);
     emrtc_ext_gathering_state(p->pc, EMRTC_GATHERING_STATE_COMPLETE);
     emrtc_ext_ice_candidate(p->pc, "0", 0, "");
+    if (p->relay_only) /* as the browser backend words it */
+        emrtc_ext_error(p->pc, EMRTC_ERR_CANT_CONNECT,
+                        "gathering: no local candidate (ice_transport_policy relay: it needs a TURN server that "
+                        "answers; the loopback has none)");
 }
 
 /* Signaling states (bits) in which a description type may be applied: [local][type], as Chromium

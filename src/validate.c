@@ -91,6 +91,18 @@ emrtc_error _emrtc_validate_configuration(const emrtc_configuration *c) {
     if (c->ice_server_count > 0 && !c->ice_servers)
         return _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "ice_servers is NULL but ice_server_count is %d",
                            c->ice_server_count);
+    if ((unsigned)c->ice_transport_policy > EMRTC_ICE_TRANSPORT_POLICY_RELAY)
+        return _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER,
+                           "ice_transport_policy %d is not an emrtc_ice_transport_policy (0 default, 1 all, 2 relay)",
+                           (int)c->ice_transport_policy);
+    if ((unsigned)c->bundle_policy > EMRTC_BUNDLE_POLICY_MAX_BUNDLE)
+        return _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER,
+                           "bundle_policy %d is not an emrtc_bundle_policy (0 default, 1 balanced, 2 max-compat, "
+                           "3 max-bundle)",
+                           (int)c->bundle_policy);
+    if (c->ice_candidate_pool_size < 0 || c->ice_candidate_pool_size > EMRTC_MAX_ICE_CANDIDATE_POOL_SIZE)
+        return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "ice_candidate_pool_size %d is outside 0..%d",
+                           c->ice_candidate_pool_size, EMRTC_MAX_ICE_CANDIDATE_POOL_SIZE);
     for (int i = 0; i < c->ice_server_count; i++) {
         const emrtc_ice_server *s = &c->ice_servers[i];
         int n = 0;

@@ -102,18 +102,46 @@ static void test_configuration(void) {
                                    {.urls = {"turn:t.example.org", "turns:t.example.org:443"}, .username = "u", .credential = "c"}};
     TST_OK(_emrtc_validate_configuration(NULL));
     TST_OK(_emrtc_validate_configuration(&(emrtc_configuration){0}));
-    TST_OK(_emrtc_validate_configuration(&(emrtc_configuration){servers, 2}));
-    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){servers, -1}), EMRTC_ERR_PARAMETER_RANGE_ERROR);
-    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){servers, EMRTC_MAX_ICE_SERVERS + 1}),
+    TST_OK(_emrtc_validate_configuration(&(emrtc_configuration){.ice_servers = servers, .ice_server_count = 2}));
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_servers = servers, .ice_server_count = -1}), EMRTC_ERR_PARAMETER_RANGE_ERROR);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_servers = servers, .ice_server_count = EMRTC_MAX_ICE_SERVERS + 1}),
                EMRTC_ERR_PARAMETER_RANGE_ERROR);
-    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){NULL, 1}), EMRTC_ERR_INVALID_PARAMETER);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_servers = NULL, .ice_server_count = 1}), EMRTC_ERR_INVALID_PARAMETER);
     emrtc_ice_server bad = {.urls = {"http://example.org"}};
-    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){&bad, 1}), EMRTC_ERR_INVALID_PARAMETER);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_servers = &bad, .ice_server_count = 1}), EMRTC_ERR_INVALID_PARAMETER);
     TST_CHECK(strstr(emrtc_last_error_message(), "http://example.org") != NULL);
     emrtc_ice_server none = {.urls = {NULL}};
-    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){&none, 1}), EMRTC_ERR_UNCONFIGURED);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_servers = &none, .ice_server_count = 1}), EMRTC_ERR_UNCONFIGURED);
     emrtc_ice_server bad_user = {.urls = {"turn:x"}, .username = "\xFF"};
-    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){&bad_user, 1}), EMRTC_ERR_INVALID_DATA);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_servers = &bad_user, .ice_server_count = 1}), EMRTC_ERR_INVALID_DATA);
+}
+
+static void test_configuration_policies(void) {
+    /* every value of each enum, and the pool size at both ends of its range */
+    for (int t = EMRTC_ICE_TRANSPORT_POLICY_DEFAULT; t <= EMRTC_ICE_TRANSPORT_POLICY_RELAY; t++)
+        for (int b = EMRTC_BUNDLE_POLICY_DEFAULT; b <= EMRTC_BUNDLE_POLICY_MAX_BUNDLE; b++)
+            TST_OK(_emrtc_validate_configuration(&(emrtc_configuration){
+                .ice_transport_policy = (emrtc_ice_transport_policy)t, .bundle_policy = (emrtc_bundle_policy)b}));
+    TST_OK(_emrtc_validate_configuration(&(emrtc_configuration){.ice_candidate_pool_size = 0}));
+    TST_OK(_emrtc_validate_configuration(&(emrtc_configuration){.ice_candidate_pool_size = EMRTC_MAX_ICE_CANDIDATE_POOL_SIZE}));
+    /* each bad value: its own code, a message naming the field and the value */
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_transport_policy = (emrtc_ice_transport_policy)3}),
+               EMRTC_ERR_INVALID_PARAMETER);
+    TST_CHECK(strstr(emrtc_last_error_message(), "ice_transport_policy 3 is not") != NULL);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_transport_policy = (emrtc_ice_transport_policy)-5}),
+               EMRTC_ERR_INVALID_PARAMETER);
+    TST_CHECK(strstr(emrtc_last_error_message(), "ice_transport_policy -5") != NULL);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.bundle_policy = (emrtc_bundle_policy)4}),
+               EMRTC_ERR_INVALID_PARAMETER);
+    TST_CHECK(strstr(emrtc_last_error_message(), "bundle_policy 4 is not") != NULL);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.bundle_policy = (emrtc_bundle_policy)-1}),
+               EMRTC_ERR_INVALID_PARAMETER);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_candidate_pool_size = 256}),
+               EMRTC_ERR_PARAMETER_RANGE_ERROR);
+    TST_CHECK(strstr(emrtc_last_error_message(), "ice_candidate_pool_size 256 is outside 0..255") != NULL);
+    TST_EQ_ERR(_emrtc_validate_configuration(&(emrtc_configuration){.ice_candidate_pool_size = -1}),
+               EMRTC_ERR_PARAMETER_RANGE_ERROR);
+    TST_CHECK(strstr(emrtc_last_error_message(), "-1") != NULL);
 }
 
 static void test_candidate_fields(void) {
@@ -143,6 +171,7 @@ int main(void) {
     TST_RUN(test_sdp_type);
     TST_RUN(test_channel_options);
     TST_RUN(test_configuration);
+    TST_RUN(test_configuration_policies);
     TST_RUN(test_candidate_fields);
     TST_RUN(test_error_table);
     return tst_summary("validate");

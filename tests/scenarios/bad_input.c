@@ -54,7 +54,7 @@ static const emrtc_ice_server unreachable_servers[] = {
     {.urls = {"stun:127.0.0.1:3478", "stun:127.0.0.1:3479"}},
     {.urls = {"turn:127.0.0.1:3478?transport=udp", "turns:127.0.0.1:5349"}, .username = "user", .credential = "secret"},
 };
-static const emrtc_configuration unreachable_config = {unreachable_servers, 2};
+static const emrtc_configuration unreachable_config = {.ice_servers = unreachable_servers, .ice_server_count = 2};
 
 /* Channel options, descriptions, candidates, configurations, write modes, packets: each refused with
    its code; then the pair (configured with valid but unreachable STUN/TURN servers) connects, and
@@ -118,18 +118,18 @@ SCENARIO(bad_input_arguments, bad_ctx) {
     CHECK_ERR(emrtc_peer_add_ice_candidate(c->p.a.pc, "0", 0, "candidate:\xff"), EMRTC_ERR_INVALID_DATA);
 
     /* configurations: refused without touching the peer */
-    CHECK_REFUSED_CONFIG((&(emrtc_configuration){(const emrtc_ice_server[]){{.urls = {"http://127.0.0.1:3478"}}}, 1}),
+    CHECK_REFUSED_CONFIG((&(emrtc_configuration){.ice_servers = (const emrtc_ice_server[]){{.urls = {"http://127.0.0.1:3478"}}}, .ice_server_count = 1}),
                          EMRTC_ERR_INVALID_PARAMETER, "http://127.0.0.1:3478");
-    CHECK_REFUSED_CONFIG((&(emrtc_configuration){(const emrtc_ice_server[]){{.urls = {"stun:127.0.0.1", "127.0.0.1"}}}, 1}),
+    CHECK_REFUSED_CONFIG((&(emrtc_configuration){.ice_servers = (const emrtc_ice_server[]){{.urls = {"stun:127.0.0.1", "127.0.0.1"}}}, .ice_server_count = 1}),
                          EMRTC_ERR_INVALID_PARAMETER, "urls[1]");
-    CHECK_REFUSED_CONFIG((&(emrtc_configuration){(const emrtc_ice_server[]){{.urls = {NULL}}}, 1}), EMRTC_ERR_UNCONFIGURED,
+    CHECK_REFUSED_CONFIG((&(emrtc_configuration){.ice_servers = (const emrtc_ice_server[]){{.urls = {NULL}}}, .ice_server_count = 1}), EMRTC_ERR_UNCONFIGURED,
                          "no urls");
-    CHECK_REFUSED_CONFIG((&(emrtc_configuration){NULL, 1}), EMRTC_ERR_INVALID_PARAMETER, "ice_servers");
-    CHECK_REFUSED_CONFIG((&(emrtc_configuration){unreachable_servers, -1}), EMRTC_ERR_PARAMETER_RANGE_ERROR,
+    CHECK_REFUSED_CONFIG((&(emrtc_configuration){.ice_servers = NULL, .ice_server_count = 1}), EMRTC_ERR_INVALID_PARAMETER, "ice_servers");
+    CHECK_REFUSED_CONFIG((&(emrtc_configuration){.ice_servers = unreachable_servers, .ice_server_count = -1}), EMRTC_ERR_PARAMETER_RANGE_ERROR,
                          "ice_server_count");
-    CHECK_REFUSED_CONFIG((&(emrtc_configuration){unreachable_servers, EMRTC_MAX_ICE_SERVERS + 1}),
+    CHECK_REFUSED_CONFIG((&(emrtc_configuration){.ice_servers = unreachable_servers, .ice_server_count = EMRTC_MAX_ICE_SERVERS + 1}),
                          EMRTC_ERR_PARAMETER_RANGE_ERROR, "ice_server_count");
-    CHECK_REFUSED_CONFIG((&(emrtc_configuration){(const emrtc_ice_server[]){{.urls = {"turn:127.0.0.1"}, .username = "\xc0\x80"}}, 1}),
+    CHECK_REFUSED_CONFIG((&(emrtc_configuration){.ice_servers = (const emrtc_ice_server[]){{.urls = {"turn:127.0.0.1"}, .username = "\xc0\x80"}}, .ice_server_count = 1}),
                          EMRTC_ERR_INVALID_DATA, "username");
 
     /* write modes and packets before the channel is open */
