@@ -28,10 +28,18 @@
        EMRTC_ERR_CANT_CONNECT, then `closed`, when the server cannot be reached).
     2. emrtc_signal_join(sig, lobby, mesh): lobby "" creates a new lobby, whose host you become (id 1);
        mesh true links every member with every other, false links the host with each client only.
-       The server answers with `id_assigned` (your id; mesh as the lobby really is), `lobby_joined`
-       (the lobby's name: pass it to the other players) and a `peer_connected` for every member you
-       are linked to, now and as they join. `peer_disconnected` when one leaves.
-    3. For each linked peer make an emrtc_peer. Godot's demo rule (follow it to interoperate): the
+       The server answers with `id_assigned` (your id; mesh as the lobby really is), a
+       `peer_connected` for every member you are linked to (now and as they join) and
+       `lobby_joined` (the lobby's name: pass it to the other players), in that order.
+       `peer_disconnected` when one leaves. Sending to peers is allowed from `id_assigned` on, so
+       an offer made in `peer_connected` goes out even though `lobby_joined` comes later.
+       Join soon after `connected`: servers close a socket that has not joined a lobby within
+       their no-lobby timeout, 1000 ms by default in emrtc-signal and in Godot's demo server
+       (`closed` with 4000 "Have not joined lobby yet"). A game that connects first and then shows
+       a lobby-code screen either connects only once the code is typed, or runs its server with a
+       longer timeout: `emrtc-signal --no-lobby-timeout 60000` (0 = never), or
+       `createSignalServer({noLobbyTimeoutMs: 60000})`.
+    3. For each linked peer make an emrtc_peer (see VISIBILITY for who is linked). Godot's demo rule (follow it to interoperate): the
        side whose own id is the higher one creates the offer, so the host (id 1) never offers. Send
        what the peer's callbacks produce with emrtc_signal_send_offer / _send_answer /
        _send_candidate to that peer's id; feed what arrives through offer_received /
@@ -40,12 +48,26 @@
        server closes the lobby (every member gets `closed`, code 1000, "Seal complete"). Peers that
        are connected by then stay connected: signaling is only needed to set them up.
 
+    VISIBILITY
+    ==========
+    In a mesh lobby everyone is linked with everyone. In a server/client lobby the host is linked
+    with every client and a client only with the host. emrtc-signal announces and relays only
+    linked peers; Godot's demo Node server (server_node) announces every member to every member and
+    relays between any two. This client behaves the same with both: a client of a server/client
+    lobby ignores every message about or from a peer other than the host (peer_connected,
+    peer_disconnected, offers, answers, candidates are not delivered), as Godot's
+    WebRTCMultiplayerPeer.add_peer refuses such peers in client mode, and sending to such a peer
+    returns EMRTC_ERR_INVALID_PARAMETER.
+
     PROTOCOL
     ========
     Every frame is a text frame holding one JSON object {"type": int, "id": int, "data": string},
     types EMRTC_SIGNAL_MSG_JOIN .. EMRTC_SIGNAL_MSG_SEAL below. OFFER, ANSWER and CANDIDATE carry
     the destination id when sent and the source id when received; a candidate's data is
-    "\n" mid "\n" index "\n" sdp. Messages are read strictly (integers for type and id, a string for
+    "\n" mid "\n" index "\n" sdp. End-of-candidates (sdp "") is never sent: its data would be
+    "\n" mid "\n" index "\n", which Godot's client rejects (it splits with split("\n", false)
+    and requires exactly three non-empty parts) and Godot never sends one; the browser ends
+    gathering on its own. One that arrives from another client is delivered as sdp "". Messages are read strictly (integers for type and id, a string for
     data, valid JSON and UTF-8); a message that is not, a binary frame, or a type the client does
     not know is reported through `error` with EMRTC_ERR_PARSE_ERROR and dropped: the connection
     stays open. Servers report their own refusals by closing the socket: `closed` with code 4000
@@ -62,8 +84,9 @@
     ======
     Functions return emrtc_error (emrtc.h's table; emrtc_last_error_message() says more). A call that
     returns an error has sent nothing. EMRTC_ERR_INVALID_PARAMETER: stale handle, NULL, a newline in
-    a candidate's mid; EMRTC_ERR_UNAVAILABLE: not open yet (wait for `connected`), closed, not in a
-    lobby yet (wait for `lobby_joined`), a second join, seal by a non-host;
+    a candidate's mid, a peer other than the host from a client of a server/client lobby;
+    EMRTC_ERR_UNAVAILABLE: not open yet (wait for `connected`), closed, no id yet (wait for
+    `id_assigned`), a second join, seal by a non-host;
     EMRTC_ERR_PARAMETER_RANGE_ERROR: a peer id outside 1..2147483647 or an index outside 0..65535;
     EMRTC_ERR_INVALID_DATA: text that is not UTF-8.
 
@@ -127,7 +150,8 @@ typedef struct emrtc_signal_callbacks {
     /* peer_id sent you an offer / an answer (its sdp, exactly as sent). */
     void (*offer_received)(emrtc_signal sig, int peer_id, const char *sdp, void *user_data);
     void (*answer_received)(emrtc_signal sig, int peer_id, const char *sdp, void *user_data);
-    /* peer_id sent you an ICE candidate; sdp "" means end-of-candidates (as in emrtc.h). */
+    /* peer_id sent you an ICE candidate; sdp "" means end-of-candidates (as in emrtc.h; only
+       clients other than emrtc's and Godot's send one). */
     void (*candidate_received)(emrtc_signal sig, int peer_id, const char *mid, int index, const char *sdp,
                                void *user_data);
     /* The connection closed: code and reason of the WebSocket close (1000 normal, 1006 no close frame,
@@ -164,13 +188,14 @@ void emrtc_signal_close(emrtc_signal sig);
 /* JOIN: lobby "" (or NULL) creates a lobby and makes you its host; otherwise joins that lobby.
    mesh picks the kind of lobby you create (ignored by the server when joining). Once per client. */
 emrtc_error emrtc_signal_join(emrtc_signal sig, const char *lobby, bool mesh);
-/* SEAL: host only (id 1), after lobby_joined. */
+/* SEAL: host only (id 1), from id_assigned on. */
 emrtc_error emrtc_signal_seal(emrtc_signal sig);
-/* OFFER / ANSWER to peer_id (a peer you are linked to), after lobby_joined. */
+/* OFFER / ANSWER to peer_id (a peer you are linked to, see VISIBILITY), from id_assigned on. */
 emrtc_error emrtc_signal_send_offer(emrtc_signal sig, int peer_id, const char *sdp);
 emrtc_error emrtc_signal_send_answer(emrtc_signal sig, int peer_id, const char *sdp);
-/* CANDIDATE to peer_id: the three values of emrtc_peer_callbacks.ice_candidate_created; sdp ""
-   sends end-of-candidates. mid must not contain a newline. */
+/* CANDIDATE to peer_id: the three values of emrtc_peer_callbacks.ice_candidate_created, from
+   id_assigned on. sdp "" (end-of-candidates) is checked like any other and returns EMRTC_OK
+   without sending anything (see PROTOCOL). mid must not contain a newline. */
 emrtc_error emrtc_signal_send_candidate(emrtc_signal sig, int peer_id, const char *mid, int index, const char *sdp);
 
 /* State as of the last poll; CLOSED for a stale handle. */

@@ -14,8 +14,17 @@
  *  - ids are unique, non-host ids are random in 2..2^31-1 (the host is always 1);
  *  - fields are checked strictly (integers, string data), a second JOIN is always refused,
  *    relaying to oneself is refused, a repeated SEAL is ignored;
- *  - limits on message size (ws close 1009), message rate, origins, plus keep-alive pings
- *    that terminate peers which stop answering.
+ *  - limits against hostile or broken clients: message size (ws close 1009) and fragments per
+ *    message (1008), a per-socket message rate (token bucket), a per-socket send buffer (slow
+ *    readers are dropped), lobby size, sockets including unfinished handshakes (which time
+ *    out), origins, plus keep-alive pings that terminate peers which stop answering.
+ *
+ * Visibility (who hears of whom): in a mesh lobby every member is announced to every other and
+ * may signal every other, as in the demo. In a server/client lobby this server announces only
+ * the host to a client and every client to the host, and relays only between a client and the
+ * host; the demo's Node server (server_node/server.js) announces every member to every member
+ * and relays between any two members in both kinds of lobby (its clients are expected to ignore
+ * non-host peers, as Godot's WebRTCMultiplayerPeer.add_peer refuses them in client mode).
  *
  * @module emrtc/signal-server
  */
@@ -56,6 +65,7 @@ const REASON = Object.freeze({
   TOO_MANY_PEERS: 'Too many peers connected',
   INVALID_TRANSFER_MODE: 'Invalid transfer mode, must be text',
   RATE_LIMIT: 'Rate limit exceeded',
+  LOBBY_FULL: 'Lobby is full',
   SERVER_ERROR: 'Server error',
   SHUTDOWN: 'Server shutting down',
 });
@@ -64,11 +74,25 @@ const REASON = Object.freeze({
  * @typedef {object} SignalServerOptions
  * @property {string} [host='127.0.0.1'] Address to listen on (the CLI defaults to 0.0.0.0).
  * @property {number} [port=0] TCP port; 0 picks a free one.
- * @property {number} [maxPeers=4096] Connected sockets at once; more are closed (4000).
+ * @property {number} [maxPeers=4096] Sockets at once, counting connections whose WebSocket
+ *   handshake has not finished; a TCP connection beyond it gets HTTP 503 and is closed.
+ * @property {number} [handshakeTimeoutMs=5000] A connection that has not finished its WebSocket
+ *   handshake by then is destroyed.
  * @property {number} [maxLobbies=1024] Open lobbies at once; creating more is refused (4000).
- * @property {number} [maxMessageSize=65536] Largest accepted frame in bytes (ws closes 1009).
- * @property {number} [messagesPerSecond=100] Per-socket rate limit; 0 = unlimited.
- * @property {number} [noLobbyTimeoutMs=1000] Close sockets that have not joined by then; 0 = never.
+ * @property {number} [maxLobbyPeers=64] Members of one lobby, host included; joining a full
+ *   lobby is refused (4000 "Lobby is full").
+ * @property {number} [maxMessageSize=65536] Largest accepted message in bytes, fragments
+ *   included (ws closes 1009).
+ * @property {number} [maxFragments=64] Most frames one message may be split into (ws closes 1008).
+ * @property {number} [maxBufferedBytes=1048576] Bytes the server may hold queued for one socket
+ *   (WebSocket bufferedAmount); a socket that reads slower than that is terminated.
+ * @property {number} [messagesPerSecond=100] Per-socket rate: a token bucket refilled at this
+ *   rate; 0 = unlimited.
+ * @property {number} [messageBurst=200] Size of that bucket: messages a socket may send at once
+ *   (a mesh of 8 peers' candidates arriving together). Over it: 4000 "Rate limit exceeded".
+ * @property {number} [noLobbyTimeoutMs=1000] Close sockets that have not joined by then
+ *   (4000 "Have not joined lobby yet"; the demo's value); 0 = never. A game that connects
+ *   before its player has typed a lobby code needs a longer timeout (or 0).
  * @property {number} [sealCloseTimeoutMs=10000] Delay between SEAL and closing the lobby.
  * @property {number} [pingIntervalMs=10000] Keep-alive ping period; a socket that has not
  *   answered the previous ping is terminated. 0 = no pings.
@@ -81,9 +105,14 @@ const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   port: 0,
   maxPeers: 4096,
+  handshakeTimeoutMs: 5000,
   maxLobbies: 1024,
+  maxLobbyPeers: 64,
   maxMessageSize: 64 * 1024,
+  maxFragments: 64,
+  maxBufferedBytes: 1024 * 1024,
   messagesPerSecond: 100,
+  messageBurst: 200,
   noLobbyTimeoutMs: 1000,
   sealCloseTimeoutMs: 10000,
   pingIntervalMs: 10000,
@@ -95,9 +124,14 @@ const DEFAULTS = Object.freeze({
 const INTEGER_MINIMUMS = Object.freeze({
   port: 0,
   maxPeers: 1,
+  handshakeTimeoutMs: 1,
   maxLobbies: 1,
+  maxLobbyPeers: 1,
   maxMessageSize: 1,
+  maxFragments: 1,
+  maxBufferedBytes: 1,
   messagesPerSecond: 0,
+  messageBurst: 1,
   noLobbyTimeoutMs: 0,
   sealCloseTimeoutMs: 0,
   pingIntervalMs: 0,
@@ -121,7 +155,8 @@ class ProtocolError extends Error {}
 function resolveOptions(options = {}) {
   const unknown = Object.keys(options).filter((k) => !(k in DEFAULTS));
   if (unknown.length) throw new TypeError(`unknown option(s): ${unknown.join(', ')}`);
-  const opts = { ...DEFAULTS, ...options };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const opts = { ...DEFAULTS, ...given };
   for (const [name, min] of Object.entries(INTEGER_MINIMUMS)) {
     if (!Number.isInteger(opts[name]) || opts[name] < min) {
       throw new TypeError(`option ${name} must be an integer >= ${min}, got ${opts[name]}`);
@@ -188,20 +223,23 @@ class Peer {
    * @param {number} id Unique id in 2..2^31-1 (a lobby host is seen as 1 by its lobby).
    * @param {WebSocket} ws
    */
-  constructor(id, ws) {
+  constructor(id, ws, server) {
     this.id = id;
     this.ws = ws;
+    this.server = server;
     /** @type {Lobby|null} */
     this.lobby = null;
     this.alive = true;
     this.joinTimer = null;
-    this.rateWindowStart = 0;
-    this.rateCount = 0;
+    this.tokens = server.opts.messageBurst;
+    this.tokensAt = performance.now();
   }
 
-  /** Sends a message if the socket is still open. */
+  /** Sends a message if the socket is still open; drops the socket if it reads too slowly. */
   send(type, id, data) {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encode(type, id, data));
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(encode(type, id, data));
+    if (this.ws.bufferedAmount > this.server.opts.maxBufferedBytes) this.server.dropSlowReader(this);
   }
 
   close(code, reason) {
@@ -269,14 +307,65 @@ class SignalServer {
     this.peers = new Map();
     /** @type {Map<string, Lobby>} */
     this.lobbies = new Map();
+    /** @type {Map<import('net').Socket, NodeJS.Timeout>} connections whose handshake is unfinished */
+    this.pending = new Map();
+    /** Refusals and drops by reason (close reason or a short name), for logs and metrics. */
+    this.refusals = new Map();
     this.closing = null;
     this.pingTimer = null;
-    this.wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: this.opts.maxMessageSize });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: this.opts.maxMessageSize,
+      maxFragments: this.opts.maxFragments,
+    });
     this.http = http.createServer((req, res) => {
       res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
       res.end('emrtc-signal: WebSocket endpoint\n');
     });
+    this.http.on('connection', (socket) => this.onTcpConnection(socket));
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  /** Counts a refusal or drop under `reason`. */
+  refuse(reason) {
+    this.refusals.set(reason, (this.refusals.get(reason) || 0) + 1);
+  }
+
+  /**
+   * A new TCP connection: counted toward maxPeers until its WebSocket handshake finishes (or it
+   * closes), destroyed if it has not finished within handshakeTimeoutMs.
+   */
+  onTcpConnection(socket) {
+    if (this.peers.size + this.pending.size >= this.opts.maxPeers) {
+      this.refuse(REASON.TOO_MANY_PEERS);
+      this.log(`refused ${socket.remoteAddress}: ${REASON.TOO_MANY_PEERS}`);
+      socket.on('error', () => {});
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n`
+        + `Content-Length: ${REASON.TOO_MANY_PEERS.length}\r\n\r\n${REASON.TOO_MANY_PEERS}`);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.refuse('handshake timeout');
+      this.log(`refused ${socket.remoteAddress}: no WebSocket handshake within ${this.opts.handshakeTimeoutMs} ms`);
+      socket.destroy();
+    }, this.opts.handshakeTimeoutMs);
+    this.pending.set(socket, timer);
+    socket.once('close', () => this.settle(socket));
+  }
+
+  /** The connection's handshake finished or failed: it no longer counts as pending. */
+  settle(socket) {
+    clearTimeout(this.pending.get(socket));
+    this.pending.delete(socket);
+  }
+
+  /** Terminates a socket whose unsent data grew over maxBufferedBytes (it does not read). */
+  dropSlowReader(peer) {
+    if (peer.ws.readyState !== WebSocket.OPEN) return;
+    this.refuse('slow reader');
+    this.log(`error ${peer.id}: slow reader, ${peer.ws.bufferedAmount} bytes unsent, terminating`);
+    peer.ws.terminate();
   }
 
   log(line) {
@@ -305,11 +394,15 @@ class SignalServer {
         + 'Connection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.settle(socket);
+      this.onConnection(ws, req);
+    });
   }
 
   onConnection(ws, req) {
-    const peer = new Peer(pickUnused(() => crypto.randomInt(HOST_ID + 1, MAX_ID + 1), (id) => this.peers.has(id)), ws);
+    const id = pickUnused(() => crypto.randomInt(HOST_ID + 1, MAX_ID + 1), (n) => this.peers.has(n));
+    const peer = new Peer(id, ws, this);
     const full = this.peers.size >= this.opts.maxPeers;
     this.peers.set(peer.id, peer);
     this.log(`connect ${peer.id} from ${req.socket.remoteAddress}`);
@@ -326,6 +419,7 @@ class SignalServer {
 
   /** Logs a protocol error and closes the peer's socket with 4000 and `reason`. */
   fail(peer, reason) {
+    this.refuse(reason);
     this.log(`error ${peer.id}: ${reason}`);
     peer.close(PROTOCOL_ERROR_CODE, reason);
   }
@@ -346,16 +440,15 @@ class SignalServer {
     }
   }
 
-  /** Fixed one-second window rate limit. */
+  /** Token bucket: messageBurst tokens, refilled at messagesPerSecond; a message takes one. */
   countMessage(peer) {
-    const limit = this.opts.messagesPerSecond;
-    if (limit === 0) return;
-    const now = Date.now();
-    if (now - peer.rateWindowStart >= 1000) {
-      peer.rateWindowStart = now;
-      peer.rateCount = 0;
-    }
-    if (++peer.rateCount > limit) throw new ProtocolError(REASON.RATE_LIMIT);
+    const rate = this.opts.messagesPerSecond;
+    if (rate === 0) return;
+    const now = performance.now();
+    peer.tokens = Math.min(this.opts.messageBurst, peer.tokens + ((now - peer.tokensAt) * rate) / 1000);
+    peer.tokensAt = now;
+    if (peer.tokens < 1) throw new ProtocolError(REASON.RATE_LIMIT);
+    peer.tokens -= 1;
   }
 
   dispatch(peer, msg) {
@@ -383,6 +476,7 @@ class SignalServer {
       lobby = this.lobbies.get(data);
       if (!lobby) throw new ProtocolError(REASON.LOBBY_DOES_NOT_EXIST);
       if (lobby.sealed) throw new ProtocolError(REASON.LOBBY_IS_SEALED);
+      if (lobby.peers.size >= this.opts.maxLobbyPeers) throw new ProtocolError(REASON.LOBBY_FULL);
     }
     clearTimeout(peer.joinTimer);
     peer.lobby = lobby;
@@ -438,6 +532,16 @@ class SignalServer {
     }
   }
 
+  /** Counters: sockets, unfinished handshakes, lobbies, refusals and drops by reason. */
+  stats() {
+    return {
+      peers: this.peers.size,
+      pending: this.pending.size,
+      lobbies: this.lobbies.size,
+      refusals: Object.fromEntries(this.refusals),
+    };
+  }
+
   /** Terminates peers that did not answer the previous ping, pings the others. */
   pingAll() {
     for (const peer of this.peers.values()) {
@@ -462,6 +566,7 @@ class SignalServer {
       clearInterval(this.pingTimer);
       for (const lobby of this.lobbies.values()) clearTimeout(lobby.sealTimer);
       this.lobbies.clear();
+      for (const socket of this.pending.keys()) socket.destroy();
       const sockets = [...this.peers.values()].map((p) => p.ws);
       for (const ws of sockets) ws.close(1001, REASON.SHUTDOWN);
       const grace = setTimeout(() => sockets.forEach((ws) => ws.terminate()), SHUTDOWN_GRACE_MS);
@@ -480,7 +585,9 @@ class SignalServer {
  * Starts a signaling server.
  * @param {SignalServerOptions} [options]
  * @returns {Promise<{port: number, url: string, close: () => Promise<void>,
- *   stats: () => {peers: number, lobbies: number}}>} `url` is `ws://host:port`.
+ *   stats: () => {peers: number, pending: number, lobbies: number, refusals: Object<string, number>}}>}
+ *   `url` is `ws://host:port`; stats() counts connected sockets, unfinished handshakes, open lobbies
+ *   and refusals or drops by reason.
  */
 async function createSignalServer(options = {}) {
   const server = new SignalServer(options);
@@ -490,7 +597,7 @@ async function createSignalServer(options = {}) {
     port,
     url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () => server.close(),
-    stats: () => ({ peers: server.peers.size, lobbies: server.lobbies.size }),
+    stats: () => server.stats(),
   };
 }
 

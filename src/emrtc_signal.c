@@ -246,6 +246,13 @@ void emrtc_signal_close(emrtc_signal sig) {
 /* ---- poll ---- */
 
 /* Calls the callback of one server message. */
+/* Whether this client, a client of a server/client lobby, must ignore peer `id`: it may only be
+   linked to the host (Godot's WebRTCMultiplayerPeer.add_peer refuses other peers in client mode),
+   and a server may announce every member to every member (the demo's Node server does). */
+static bool not_linked(const signal_t *s, int id) {
+    return s->id > EMRTC_SIGNAL_HOST_ID && !s->mesh && id != EMRTC_SIGNAL_HOST_ID;
+}
+
 static void deliver_message(signal_t *s, emrtc_signal h, int type, int id, char *data) {
     const emrtc_signal_callbacks *cb = &s->cb;
     void *ud = cb->user_data;
@@ -253,6 +260,7 @@ static void deliver_message(signal_t *s, emrtc_signal h, int type, int id, char 
         if (cb->error) cb->error(h, EMRTC_ERR_PARSE_ERROR, "a message from the server names peer id 0", ud);
         return;
     }
+    if (type >= EMRTC_SIGNAL_MSG_PEER_CONNECT && type <= EMRTC_SIGNAL_MSG_CANDIDATE && not_linked(s, id)) return;
     switch (type) {
     case EMRTC_SIGNAL_MSG_ID:
         s->id = id;
@@ -347,8 +355,8 @@ emrtc_error emrtc_signal_poll(emrtc_signal sig) {
 
 static const char *const state_names[] = {"connecting", "open", "closing", "closed"};
 
-/* The client of `sig` if it may send now (open; in a lobby when `need_lobby`), else NULL and *err. */
-static signal_t *sender_or_fail(emrtc_signal sig, const char *fn, bool need_lobby, emrtc_error *err) {
+/* The client of `sig` if it may send now (open; with an id assigned when `need_id`), else NULL and *err. */
+static signal_t *sender_or_fail(emrtc_signal sig, const char *fn, bool need_id, emrtc_error *err) {
     signal_t *s = signal_or_fail(sig, fn, err);
     if (!s) return NULL;
     if (s->state != EMRTC_SIGNAL_STATE_OPEN || s->ws_closed) {
@@ -359,8 +367,8 @@ static signal_t *sender_or_fail(emrtc_signal sig, const char *fn, bool need_lobb
                                                                     : "");
         return NULL;
     }
-    if (need_lobby && !s->lobby) {
-        *err = _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "%s: not in a lobby yet; wait for the lobby_joined callback", fn);
+    if (need_id && !s->id) {
+        *err = _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "%s: no id assigned yet; wait for the id_assigned callback", fn);
         return NULL;
     }
     return s;
@@ -373,10 +381,14 @@ static emrtc_error check_text(const char *fn, const char *what, const char *text
     return EMRTC_OK;
 }
 
-static emrtc_error check_peer_id(const char *fn, int peer_id) {
+static emrtc_error check_peer_id(const signal_t *s, const char *fn, int peer_id) {
     if (peer_id < 1)
         return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "%s: peer id %d is outside 1..%d", fn, peer_id,
                            EMRTC_SIGNAL_MAX_PEER_ID);
+    if (not_linked(s, peer_id))
+        return _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER,
+                           "%s: peer %d is not the host; a client of a server/client lobby signals only the host (1)",
+                           fn, peer_id);
     return EMRTC_OK;
 }
 
@@ -416,7 +428,7 @@ static emrtc_error send_description(emrtc_signal sig, const char *fn, int type, 
     emrtc_error err = EMRTC_OK;
     signal_t *s = sender_or_fail(sig, fn, true, &err);
     if (!s) return err;
-    if ((err = check_peer_id(fn, peer_id)) || (err = check_text(fn, "sdp", sdp))) return err;
+    if ((err = check_peer_id(s, fn, peer_id)) || (err = check_text(fn, "sdp", sdp))) return err;
     return send_msg(s, fn, type, peer_id, sdp);
 }
 
@@ -433,11 +445,15 @@ emrtc_error emrtc_signal_send_candidate(emrtc_signal sig, int peer_id, const cha
     emrtc_error err = EMRTC_OK;
     signal_t *s = sender_or_fail(sig, fn, true, &err);
     if (!s) return err;
-    if ((err = check_peer_id(fn, peer_id)) || (err = check_text(fn, "mid", mid)) || (err = check_text(fn, "sdp", sdp)))
+    if ((err = check_peer_id(s, fn, peer_id)) || (err = check_text(fn, "mid", mid)) ||
+        (err = check_text(fn, "sdp", sdp)))
         return err;
     if (strchr(mid, '\n')) return _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "%s: mid contains a newline", fn);
     if (index < 0 || index > 65535)
         return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "%s: index %d is outside 0..65535", fn, index);
+    /* End-of-candidates does not go on the wire: its data would be "\n" mid "\n" index "\n", which
+       Godot's parser (split("\n", false), exactly three parts) rejects; Godot never sends one. */
+    if (!*sdp) return EMRTC_OK;
     char *data = _emrtc_sig_candidate_encode(mid, index, sdp);
     if (!data) return _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "%s: out of memory encoding the candidate", fn);
     err = send_msg(s, fn, EMRTC_SIGNAL_MSG_CANDIDATE, peer_id, data);

@@ -14,9 +14,14 @@ const { createSignalServer, DEFAULTS } = require('../signal-server');
 const INTEGER_FLAGS = {
   port: 'port',
   'max-peers': 'maxPeers',
+  'handshake-timeout': 'handshakeTimeoutMs',
   'max-lobbies': 'maxLobbies',
+  'max-lobby-peers': 'maxLobbyPeers',
   'max-message-size': 'maxMessageSize',
+  'max-fragments': 'maxFragments',
+  'max-buffered': 'maxBufferedBytes',
   rate: 'messagesPerSecond',
+  burst: 'messageBurst',
   'no-lobby-timeout': 'noLobbyTimeoutMs',
   'seal-timeout': 'sealCloseTimeoutMs',
   'ping-interval': 'pingIntervalMs',
@@ -31,10 +36,15 @@ WebRTC signaling server speaking the protocol of Godot 4's webrtc_signaling demo
 Options:
   --port N               TCP port, 0 = any free port (default ${CLI_DEFAULTS.port})
   --host H               address to listen on (default ${CLI_DEFAULTS.host})
-  --max-peers N          connected sockets at once (default ${DEFAULTS.maxPeers})
+  --max-peers N          sockets at once, unfinished handshakes included (default ${DEFAULTS.maxPeers})
+  --handshake-timeout MS drop connections that have not finished the WebSocket handshake (default ${DEFAULTS.handshakeTimeoutMs})
   --max-lobbies N        open lobbies at once (default ${DEFAULTS.maxLobbies})
+  --max-lobby-peers N    members of one lobby, host included (default ${DEFAULTS.maxLobbyPeers})
   --max-message-size B   largest accepted message in bytes (default ${DEFAULTS.maxMessageSize})
-  --rate N               messages per second per socket, 0 = unlimited (default ${DEFAULTS.messagesPerSecond})
+  --max-fragments N      most frames per message (default ${DEFAULTS.maxFragments})
+  --max-buffered B       unsent bytes held per socket before a slow reader is dropped (default ${DEFAULTS.maxBufferedBytes})
+  --rate N               messages per second per socket (token refill), 0 = unlimited (default ${DEFAULTS.messagesPerSecond})
+  --burst N              messages a socket may send at once (token bucket size) (default ${DEFAULTS.messageBurst})
   --no-lobby-timeout MS  close sockets that have not joined a lobby by then, 0 = never (default ${DEFAULTS.noLobbyTimeoutMs})
   --seal-timeout MS      close a sealed lobby after this delay (default ${DEFAULTS.sealCloseTimeoutMs})
   --ping-interval MS     keep-alive ping period, 0 = off (default ${DEFAULTS.pingIntervalMs})

@@ -7,7 +7,7 @@ const http = require('http');
 const path = require('path');
 const { spawn } = require('child_process');
 const { createSignalServer } = require('../../js/signal-server');
-const { TestClient, withTimeout, sleep, poll } = require('./signal-client');
+const { TestClient, RawClient, withTimeout, sleep, poll } = require('./signal-client');
 
 const JOIN = 0;
 const ID = 1;
@@ -61,7 +61,8 @@ async function join(lobby = '', mode = MESH) {
 /** The server's counters once they reach `expected` (or after a bounded wait): the server
  *  handles a socket's end a moment after the client has seen its close. */
 function settledStats(expected) {
-  return poll(() => server.stats(), (s) => s.peers === expected.peers && s.lobbies === expected.lobbies);
+  const counts = () => ({ peers: server.stats().peers, lobbies: server.stats().lobbies });
+  return poll(counts, (s) => s.peers === expected.peers && s.lobbies === expected.lobbies);
 }
 
 /** Expects the server to close `client` with `code` and `reason`. */
@@ -90,7 +91,7 @@ describe('joining', () => {
     const b = await join('', MESH);
     expect(b.id).toBe(1);
     expect(b.lobby).not.toBe(a.lobby);
-    expect(server.stats()).toEqual({ peers: 2, lobbies: 2 });
+    expect(server.stats()).toMatchObject({ peers: 2, lobbies: 2 });
   });
 
   test('mesh: every peer learns about every other, in join order', async () => {
@@ -365,15 +366,35 @@ describe('protocol errors close with 4000 and the reason', () => {
 });
 
 describe('limits', () => {
-  test('maxPeers: one socket too many is closed (4000 "Too many peers connected")', async () => {
-    await start({ maxPeers: 2 });
+  async function raw(options) {
+    const client = await RawClient.open(server.port, options);
+    clients.push(client);
+    return client;
+  }
+
+  test('maxPeers counts unfinished handshakes: one connection too many gets HTTP 503', async () => {
+    await start({ maxPeers: 3, handshakeTimeoutMs: 60000 });
     const a = await join();
-    await join(a.lobby);
-    const third = await connect();
-    await expectClosed(third, 4000, 'Too many peers connected');
-    await a.client.close(); // closes the lobby, freeing both places
-    expect(await settledStats({ peers: 0, lobbies: 0 })).toEqual({ peers: 0, lobbies: 0 });
-    expect((await join()).id).toBe(1);
+    const silent = [await raw({ handshake: false }), await raw({ handshake: false })]; // TCP only
+    expect(await poll(() => server.stats().pending, (n) => n === 2)).toBe(2);
+    const refused = new TestClient(server.url);
+    clients.push(refused);
+    await expect(withTimeout(refused.opened, 3000, 'refusal')).rejects.toThrow('HTTP 503');
+    expect(logs).toContainEqual(expect.stringMatching(/^refused .*: Too many peers connected$/));
+    silent[0].terminate();
+    expect(await poll(() => server.stats().pending, (n) => n === 1)).toBe(1);
+    expect((await join(a.lobby)).msgs[0].type).toBe(ID); // the freed place is usable
+  });
+
+  test('a connection that does not finish its handshake within handshakeTimeoutMs is destroyed', async () => {
+    await start({ handshakeTimeoutMs: 300 });
+    const silent = await raw({ handshake: false });
+    const upgraded = await raw();
+    expect(await silent.waitClose(3000)).toBe(1006);
+    expect(logs).toContainEqual(expect.stringMatching(/no WebSocket handshake within 300 ms/));
+    expect(await poll(() => server.stats().pending, (n) => n === 0)).toBe(0);
+    await sleep(200);
+    expect(upgraded.socket.destroyed).toBe(false); // a finished handshake is not timed
   });
 
   test('maxLobbies: creating one too many is refused, joining still works', async () => {
@@ -389,19 +410,103 @@ describe('limits', () => {
     expect((await join()).id).toBe(1);
   });
 
-  test('messagesPerSecond: over the limit closes (4000 "Rate limit exceeded"), the window resets', async () => {
-    await start({ messagesPerSecond: 5 });
-    const a = await join(); // 1 message (JOIN)
-    const b = await join(a.lobby); // 1 message (JOIN)
+  test('maxLobbyPeers: the lobby takes that many members, host included; one more gets 4000 "Lobby is full"', async () => {
+    await start({ maxLobbyPeers: 3 });
+    const a = await join();
+    await join(a.lobby);
+    const c = await join(a.lobby);
+    expect(c.msgs.map((m) => m.type)).toEqual([ID, PEER_CONNECT, PEER_CONNECT, JOIN]);
+    const full = await connect();
+    full.send(JOIN, MESH, a.lobby);
+    await expectClosed(full, 4000, 'Lobby is full');
+    await c.client.close(); // a place frees up
+    expect((await join(a.lobby)).msgs[0].type).toBe(ID);
+  });
+
+  test('rate limit (defaults): a burst of 200 messages passes, as a mesh of 8 sends its candidates', async () => {
+    await start({ messagesPerSecond: undefined, messageBurst: undefined });
+    const a = await join();
+    const b = await join(a.lobby);
+    await a.client.next(); // PEER_CONNECT
+    // JOIN took one token; 199 candidates at once fit in the bucket of 200
+    for (let i = 0; i < 199; i++) b.client.send(CANDIDATE, 1, `\n0\n0\ncandidate:${i} 1 udp 1 10.0.0.1 ${i} typ host`);
+    const got = await b.client.drain(0).then(() => a.client.take(199));
+    expect(got.map((m) => m.data.split(' ')[0])).toEqual([...Array(199).keys()].map((i) => `\n0\n0\ncandidate:${i}`));
+    expect(b.client.ws.readyState).toBe(b.client.ws.OPEN);
+  });
+
+  test('rate limit edge: a socket may send messageBurst messages at once, one more closes it', async () => {
+    await start({ messagesPerSecond: 1, messageBurst: 10 });
+    const a = await join();
+    const b = await join(a.lobby); // JOIN took 1 of b's 10 tokens
     await a.client.next();
-    for (let i = 0; i < 4; i++) a.client.send(OFFER, b.id, `a${i}`);
-    expect((await b.client.take(4)).map((m) => m.data)).toEqual(['a0', 'a1', 'a2', 'a3']);
-    await sleep(1050);
-    for (let i = 0; i < 5; i++) a.client.send(OFFER, b.id, `b${i}`);
-    expect((await b.client.take(5)).map((m) => m.data)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
-    a.client.send(OFFER, b.id, 'one too many');
-    await expectClosed(a.client, 4000, 'Rate limit exceeded');
-    expect(await b.client.drain(50)).toEqual([]);
+    for (let i = 0; i < 9; i++) b.client.send(OFFER, 1, `b${i}`);
+    expect((await a.client.take(9)).map((m) => m.data)).toEqual([...Array(9).keys()].map((i) => `b${i}`));
+    b.client.send(OFFER, 1, 'one too many');
+    await expectClosed(b.client, 4000, 'Rate limit exceeded');
+    expect(await a.client.next()).toEqual({ type: PEER_DISCONNECT, id: b.id, data: '' });
+    expect(server.stats().refusals).toEqual({ 'Rate limit exceeded': 1 });
+  });
+
+  test('rate limit: the bucket refills at messagesPerSecond', async () => {
+    await start({ messagesPerSecond: 1, messageBurst: 10 });
+    const a = await join();
+    const c = await join(a.lobby);
+    await a.client.next();
+    for (let i = 0; i < 9; i++) c.client.send(OFFER, 1, `c${i}`); // the bucket is empty now
+    await a.client.take(9);
+    await sleep(1100); // one token back
+    c.client.send(OFFER, 1, 'refilled');
+    expect(await a.client.next()).toEqual({ type: OFFER, id: c.id, data: 'refilled' });
+    expect(c.client.ws.readyState).toBe(c.client.ws.OPEN);
+  });
+
+  test('a message in maxFragments frames passes; one more fragment closes 1008', async () => {
+    await start({ maxFragments: 8 });
+    const host = await raw();
+    host.sendFragmented(JSON.stringify({ type: JOIN, id: MESH, data: '' }), 8);
+    expect(await poll(() => host.messages().length, (n) => n === 2)).toBe(2);
+    expect(host.messages()[1].type).toBe(JOIN);
+    const joiner = await raw();
+    joiner.sendFragmented(JSON.stringify({ type: JOIN, id: MESH, data: host.messages()[1].data }), 9);
+    expect(await joiner.waitClose()).toBe(1008);
+  });
+
+  test('maxMessageSize counts every fragment: unfinished fragments over it close 1009', async () => {
+    await start({ maxMessageSize: 1024 });
+    const c = await raw();
+    for (let i = 0; i < 4; i++) c.sendFrame(i === 0 ? 1 : 0, 'x'.repeat(300), false); // 1200 bytes, never finished
+    expect(await c.waitClose()).toBe(1009);
+  });
+
+  test('a socket that stops reading is dropped once maxBufferedBytes wait for it; readers are not', async () => {
+    await start({ maxBufferedBytes: 256 * 1024, messagesPerSecond: 0, maxMessageSize: 70000 });
+    const host = await join();
+    const reader = await join(host.lobby);
+    const slow = await raw();
+    slow.send(JOIN, MESH, host.lobby);
+    expect(await poll(() => slow.messages().length, (n) => n === 4)).toBe(4);
+    const slowId = slow.messages()[0].id;
+    slow.socket.pause(); // stops reading: the kernel buffers fill, then the server's
+    await host.client.take(2); // PEER_CONNECTs
+    const blob = 'x'.repeat(60000);
+    // rounds of 10 offers to each, until the server has dropped the slow one; a round ends when the
+    // reader has its 10 (so the server has handled the round). Bounded: at most 60 rounds (72 MB),
+    // far more than loopback's socket buffers hold.
+    let rounds = 0;
+    while (rounds < 60 && !logs.some((l) => l.includes('slow reader'))) {
+      for (let i = 0; i < 10; i++) {
+        host.client.send(OFFER, slowId, blob);
+        host.client.send(OFFER, reader.id, blob);
+      }
+      rounds++;
+      for (let got = 0; got < 10;) if ((await reader.client.next(5000)).type === OFFER) got++;
+    }
+    expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^error ${slowId}: slow reader, \\d+ bytes unsent`)));
+    expect(await host.client.next(5000)).toEqual({ type: PEER_DISCONNECT, id: slowId, data: '' });
+    expect(await reader.client.next(5000)).toEqual({ type: PEER_DISCONNECT, id: slowId, data: '' });
+    expect(reader.client.ws.readyState).toBe(reader.client.ws.OPEN);
+    expect(server.stats().refusals).toEqual({ 'slow reader': 1 });
   });
 });
 

@@ -79,7 +79,7 @@ test('URLs that are not ws:// or wss:// are refused at create', async () => {
   }
 });
 
-test('sends are checked: before open, before the lobby, twice joined, bad arguments, refused by the server', async () => {
+test('sends are checked: before open, before an id, twice joined, bad arguments, refused by the server', async () => {
   const early = await page.evaluate((u) => {
     const h = window.probe.create(u, 0);
     return { h, join: window.probe.join(h, '', 1), seal: window.probe.seal(h), state: window.probe.state(h) };
@@ -89,7 +89,7 @@ test('sends are checked: before open, before the lobby, twice joined, bad argume
   await waitEvent(bed, page, h, 'connected');
   expect(await call(page, 'state', h)).toBe(STATE.OPEN);
   expect(await call(page, 'sendOffer', h, 2, 'v=0')).toBe(ERR.UNAVAILABLE);
-  expect(await call(page, 'lastError')).toBe('emrtc_signal_send_offer: not in a lobby yet; wait for the lobby_joined callback');
+  expect(await call(page, 'lastError')).toBe('emrtc_signal_send_offer: no id assigned yet; wait for the id_assigned callback');
   expect(await call(page, 'join', h, '', 0)).toBe(ERR.OK);
   expect(await call(page, 'join', h, '', 0)).toBe(ERR.UNAVAILABLE);
   expect(await call(page, 'lastError')).toBe('emrtc_signal_join: already joined (once per client)');
