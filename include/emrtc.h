@@ -174,6 +174,10 @@ typedef enum emrtc_write_mode {
 #define EMRTC_ID_UNSET 65535u             /* get_id before assignment; unset max_* getters */
 #define EMRTC_MAX_ICE_SERVERS 32          /* ice servers per configuration */
 #define EMRTC_MAX_ICE_URLS 16             /* urls per ice server */
+/* Events queued for one peer or one channel between two polls. Events past it (or that find no
+   memory) are lost and counted: the peer's `error` callback tells how many (EMRTC_ERR_OUT_OF_MEMORY)
+   at its next poll. Received packets do not count: consecutive ones share one event. */
+#define EMRTC_MAX_QUEUED_EVENTS 4096
 
 /* ---- configuration and options (zero value = the spec's defaults) ----------------------------- */
 

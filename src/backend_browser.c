@@ -30,14 +30,17 @@ EM_JS(void, emrtc_js_init, (void), {
         R.pcs.forEach(function(o) { o.pc.close(); });
     });
 
-    /* JS strings to C: written into a scratch buffer that C copies from at once. */
+    /* JS strings to C: written into a scratch buffer that C copies from at once. null when C has no
+       memory for them: the caller then tells C through R.lost (which allocates nothing). */
     R.strings = function(list) {
         var total = 0, lens = [];
         for (var i = 0; i < list.length; i++) { lens.push(lengthBytesUTF8(list[i]) + 1); total += lens[i]; }
         var p = _emrtc__js_scratch(total), at = p, out = [];
+        if (!p) return null;
         for (var i = 0; i < list.length; i++) { stringToUTF8(list[i], at, lens[i]); out.push(at); at += lens[i]; }
         return out;
     };
+    R.lost = function(pcId) { _emrtc__js_lost(pcId); };
     /* Error codes of emrtc_error for the browser exception names */
     R.code = function(e, fallback) {
         var n = e && e.name;
@@ -47,7 +50,11 @@ EM_JS(void, emrtc_js_init, (void), {
         return fallback;
     };
     R.error = function(id, code, step, e) {
-        var s = R.strings([step + ": " + (e && e.name ? e.name + ": " : "") + (e && e.message ? e.message : String(e))]);
+        var text = step + ": " + (e && e.name ? e.name + ": " : "") + (e && e.message ? e.message : String(e));
+        /* a browser message can quote what the remote sent: at most 1000 characters of it */
+        if (text.length > 1000) text = text.substring(0, 1000) + "...";
+        var s = R.strings([text]);
+        if (!s) { R.lost(id); return; }
         _emrtc__js_error(id, code, s[0]);
     };
     R.live = function(o) { return R.pcs.get(o.id) === o; };
@@ -65,10 +72,12 @@ EM_JS(void, emrtc_js_init, (void), {
                 o.lastMid = c.sdpMid || "0"; o.lastIndex = c.sdpMLineIndex || 0; o.endSent = false;
                 o.gathered++;
                 var s = R.strings([o.lastMid, c.candidate]);
+                if (!s) { R.lost(id); return; }
                 _emrtc__js_candidate(id, s[0], o.lastIndex, s[1]);
             } else if (!o.endSent) {
                 o.endSent = true;
                 var s = R.strings([o.lastMid, ""]);
+                if (!s) { R.lost(id); return; }
                 _emrtc__js_candidate(id, s[0], o.lastIndex, s[1]);
                 /* a gathering round without a single candidate can never connect: say why */
                 if (!o.gathered) {
@@ -90,6 +99,7 @@ EM_JS(void, emrtc_js_init, (void), {
             if (!R.live(o)) return;
             var dc = ev.channel;
             var s = R.strings([dc.label, dc.protocol]);
+            if (!s) { dc.close(); R.lost(id); return; }
             var ch = _emrtc__js_channel_received(id, s[0], s[1], dc.id === null ? -1 : dc.id, dc.ordered ? 1 : 0,
                 dc.maxRetransmits === null ? -1 : dc.maxRetransmits, dc.maxPacketLifeTime === null ? -1 : dc.maxPacketLifeTime);
             if (!ch) { dc.close(); return; }
@@ -118,6 +128,7 @@ EM_JS(void, emrtc_js_init, (void), {
         o.pc.createOffer().then(function(d) {
             if (!R.live(o)) return;
             var s = R.strings([d.type, d.sdp]);
+            if (!s) { R.error(id, 6, "create_offer", "no memory for the offer"); return; }
             _emrtc__js_sdp(id, s[0], s[1]);
         }, function(e) { if (R.live(o)) R.error(id, 1, "create_offer", e); });
     };
@@ -136,6 +147,7 @@ EM_JS(void, emrtc_js_init, (void), {
             return o.pc.createAnswer().then(function(a) {
                 if (!R.live(o)) return;
                 var s = R.strings([a.type, a.sdp]);
+                if (!s) { R.error(id, 6, "create_answer", "no memory for the answer"); return; }
                 _emrtc__js_sdp(id, s[0], s[1]);
             }, function(e) { if (R.live(o)) R.error(id, 1, "create_answer", e); });
         }, function(e) { if (R.live(o)) R.error(id, R.code(e, 30), "set_remote_description", e); });
@@ -248,7 +260,7 @@ EM_JS(int, emrtc_js_pc_create, (uint32_t id), {
     var e = Module.emrtcJs.pcCreate(id);
     if (!e) return 0;
     var s = Module.emrtcJs.strings(["RTCPeerConnection: " + e.name + ": " + e.message]);
-    _emrtc__js_fail(s[0]);
+    _emrtc__js_fail(s ? s[0] : 0);
     return Module.emrtcJs.code(e, 1);
 });
 EM_JS(void, emrtc_js_pc_close, (uint32_t id), { Module.emrtcJs.pcClose(id); });
@@ -269,7 +281,7 @@ EM_JS(int, emrtc_js_dc_create, (uint32_t pc, uint32_t ch, const char *label, int
     var e = R.dcCreate(pc, ch, UTF8ToString(label), negotiated, id, rt, plt, ordered, UTF8ToString(protocol));
     if (!e) return 0;
     var s = R.strings(["create_data_channel: " + e.name + ": " + e.message]);
-    _emrtc__js_fail(s[0]);
+    _emrtc__js_fail(s ? s[0] : 0);
     return e.name === "OperationError" ? 22 : R.code(e, 1);
 });
 EM_JS(void, emrtc_js_dc_close, (uint32_t ch), { Module.emrtcJs.dcs.get(ch).dc.close(); });
@@ -302,7 +314,11 @@ EMSCRIPTEN_KEEPALIVE char *emrtc__js_scratch(size_t size) {
     return scratch;
 }
 
-EMSCRIPTEN_KEEPALIVE void emrtc__js_fail(const char *message) { _emrtc_fail(EMRTC_FAILED, "%s", message); }
+EMSCRIPTEN_KEEPALIVE void emrtc__js_fail(const char *message) {
+    _emrtc_fail(EMRTC_FAILED, "%s", message ? message : "the browser refused (no memory for its message)");
+}
+
+EMSCRIPTEN_KEEPALIVE void emrtc__js_lost(uint32_t pc) { _emrtc_ext_lost((emrtc_peer){pc}); }
 
 EMSCRIPTEN_KEEPALIVE void emrtc__js_sdp(uint32_t pc, const char *type, const char *sdp) {
     emrtc_ext_session_description((emrtc_peer){pc}, type, sdp);

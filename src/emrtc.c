@@ -67,6 +67,7 @@ typedef struct peer_t {
     int held_count, held_cap;
     emrtc_channel *channels; /* in creation order */
     int channel_count, channel_cap;
+    uint32_t lost_events;    /* events of the peer or its channels lost (memory, queue limit): told at poll */
 } peer_t;
 
 typedef struct channel_t {
@@ -82,6 +83,8 @@ typedef struct channel_t {
     size_t max_message;               /* the transport's limit, asked once the channel is open */
     bool last_was_string;
     bool unannounced;                 /* received, data_channel_received not yet called */
+    uint32_t packets_unannounced;     /* packets committed whose event was lost */
+    bool dispatching;                 /* in channel_dispatch: new packets get an event of their own */
 } channel_t;
 
 static _emrtc_pool peers, channels;
@@ -121,54 +124,73 @@ static char *dup_str(const char *s) {
 
 /* ---- queuing (called by backends, possibly from browser event handlers) ---- */
 
-static void push(_emrtc_queue *q, uint32_t type, int32_t a, uint32_t handle, const char *s1, const char *s2) {
+/* Queues an event for `owner` (the peer, or the peer of the channel whose queue q is). An event that
+   finds no memory or a full queue (EMRTC_MAX_QUEUED_EVENTS) is counted, and the count told through
+   the peer's error callback at its next poll, without allocating. */
+static bool push_for(peer_t *owner, _emrtc_queue *q, uint32_t type, int32_t a, uint32_t handle, const char *s1,
+                     const char *s2) {
     _emrtc_event ev = {type, a, handle, NULL, NULL};
-    if (s1 && !(ev.s1 = dup_str(s1))) goto oom;
-    if (s2 && !(ev.s2 = dup_str(s2))) goto oom;
-    if (_emrtc_queue_push(q, &ev)) return;
-oom:
+    if (q->count >= EMRTC_MAX_QUEUED_EVENTS) goto lost;
+    if (s1 && !(ev.s1 = dup_str(s1))) goto lost;
+    if (s2 && !(ev.s2 = dup_str(s2))) goto lost;
+    if (_emrtc_queue_push(q, &ev)) return true;
+lost:
     _emrtc_event_free_strings(&ev);
-    _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "out of memory queuing an event: it was lost");
+    if (owner) owner->lost_events++;
+    return false;
+}
+
+static void push_peer(peer_t *p, uint32_t type, int32_t a, uint32_t handle, const char *s1, const char *s2) {
+    push_for(p, &p->events, type, a, handle, s1, s2);
+}
+
+static bool push_ch(channel_t *c, uint32_t type, int32_t a) {
+    return push_for(get_peer(c->peer), &c->events, type, a, 0, NULL, NULL);
+}
+
+void _emrtc_ext_lost(emrtc_peer pc) {
+    peer_t *p = get_peer(pc);
+    if (p) p->lost_events++;
 }
 
 void emrtc_ext_session_description(emrtc_peer pc, const char *type, const char *sdp) {
     peer_t *p = get_peer(pc);
     if (!p) return;
     if (type && strcmp(type, "offer") == 0) p->offer_in_flight = false;
-    push(&p->events, _EMRTC_EV_SESSION_DESCRIPTION, 0, 0, type, sdp);
+    push_peer(p, _EMRTC_EV_SESSION_DESCRIPTION, 0, 0, type, sdp);
 }
 
 void emrtc_ext_ice_candidate(emrtc_peer pc, const char *media, int index, const char *name) {
     peer_t *p = get_peer(pc);
-    if (p) push(&p->events, _EMRTC_EV_ICE_CANDIDATE, index, 0, media, name);
+    if (p) push_peer(p, _EMRTC_EV_ICE_CANDIDATE, index, 0, media, name);
 }
 
 void emrtc_ext_connection_state(emrtc_peer pc, emrtc_connection_state s) {
     peer_t *p = get_peer(pc);
     if (!p || p->conn_latest == s) return;
     p->conn_latest = s;
-    push(&p->events, _EMRTC_EV_CONNECTION_STATE, (int32_t)s, 0, NULL, NULL);
+    push_peer(p, _EMRTC_EV_CONNECTION_STATE, (int32_t)s, 0, NULL, NULL);
 }
 
 void emrtc_ext_gathering_state(emrtc_peer pc, emrtc_gathering_state s) {
     peer_t *p = get_peer(pc);
     if (!p || p->gather_latest == s) return;
     p->gather_latest = s;
-    push(&p->events, _EMRTC_EV_GATHERING_STATE, (int32_t)s, 0, NULL, NULL);
+    push_peer(p, _EMRTC_EV_GATHERING_STATE, (int32_t)s, 0, NULL, NULL);
 }
 
 void emrtc_ext_signaling_state(emrtc_peer pc, emrtc_signaling_state s) {
     peer_t *p = get_peer(pc);
     if (!p || p->sig_latest == s) return;
     p->sig_latest = s;
-    push(&p->events, _EMRTC_EV_SIGNALING_STATE, (int32_t)s, 0, NULL, NULL);
+    push_peer(p, _EMRTC_EV_SIGNALING_STATE, (int32_t)s, 0, NULL, NULL);
 }
 
 void emrtc_ext_error(emrtc_peer pc, emrtc_error err, const char *message) {
     peer_t *p = get_peer(pc);
     if (!p) return;
     if (message && strncmp(message, "create_offer", 12) == 0) p->offer_in_flight = false;
-    push(&p->events, _EMRTC_EV_ERROR, (int32_t)err, 0, message ? message : "", NULL);
+    push_peer(p, _EMRTC_EV_ERROR, (int32_t)err, 0, message ? message : "", NULL);
 }
 
 void emrtc_ext_channel_state(emrtc_channel ch, emrtc_channel_state s) {
@@ -180,12 +202,12 @@ void emrtc_ext_channel_state(emrtc_channel ch, emrtc_channel_state s) {
     /* a received channel the program has not been handed yet arrives in its latest state (the
        browser hands it over open); state_changed still tells each state from the next poll on */
     if (c->unannounced) c->state = s;
-    push(&c->events, _EMRTC_EV_CHANNEL_STATE, (int32_t)s, 0, NULL, NULL);
+    push_ch(c, _EMRTC_EV_CHANNEL_STATE, (int32_t)s);
 }
 
 void emrtc_ext_channel_buffered_amount_low(emrtc_channel ch) {
     channel_t *c = get_channel(ch);
-    if (c) push(&c->events, _EMRTC_EV_BUFFERED_LOW, 0, 0, NULL, NULL);
+    if (c) push_ch(c, _EMRTC_EV_BUFFERED_LOW, 0);
 }
 
 uint8_t *emrtc_ext_packet_reserve(emrtc_channel ch, size_t size) {
@@ -199,8 +221,11 @@ uint8_t *emrtc_ext_packet_reserve(emrtc_channel ch, size_t size) {
 void emrtc_ext_packet_commit(emrtc_channel ch, size_t size, bool is_text) {
     channel_t *c = get_channel(ch);
     if (!c) return;
-    if (_emrtc_packetbuf_commit(&c->packets, size, is_text))
-        push(&c->events, _EMRTC_EV_PACKET, 0, 0, NULL, NULL);
+    if (!_emrtc_packetbuf_commit(&c->packets, size, is_text)) return;
+    /* consecutive packets share one event: a flood of packets cannot fill the event queue */
+    _emrtc_event *last = _emrtc_queue_last(&c->events);
+    if (last && last->type == _EMRTC_EV_PACKET && !c->dispatching) last->a++;
+    else if (!push_ch(c, _EMRTC_EV_PACKET, 1)) c->packets_unannounced++; /* readable from the next poll all the same */
 }
 
 /* ---- channels ---- */
@@ -262,7 +287,7 @@ emrtc_channel emrtc_ext_channel_received(emrtc_peer pc, const char *label, const
     emrtc_channel ch = channel_new(p, pc, label, options);
     if (ch.id) {
         get_channel(ch)->unannounced = true;
-        push(&p->events, _EMRTC_EV_DATA_CHANNEL, 0, ch.id, NULL, NULL);
+        push_peer(p, _EMRTC_EV_DATA_CHANNEL, 0, ch.id, NULL, NULL);
     }
     return ch;
 }
@@ -475,9 +500,12 @@ static void channel_dispatch(emrtc_channel ch) {
     /* only what was queued before this poll: callbacks that cause events see them next poll */
     uint32_t n = c->events.count;
     _emrtc_event ev;
+    c->dispatching = true;
     while (n-- > 0 && _emrtc_queue_pop(&c->events, &ev)) {
         switch (ev.type) {
-        case _EMRTC_EV_PACKET: _emrtc_packetbuf_make_available(&c->packets); break;
+        case _EMRTC_EV_PACKET:
+            for (int32_t k = 0; k < ev.a; k++) _emrtc_packetbuf_make_available(&c->packets);
+            break;
         case _EMRTC_EV_CHANNEL_STATE:
             /* never backwards: a received channel may already show a later state */
             if (ev.a > (int32_t)c->state) c->state = (emrtc_channel_state)ev.a;
@@ -490,6 +518,8 @@ static void channel_dispatch(emrtc_channel ch) {
         }
         if (!(c = get_channel(ch))) return;
     }
+    c->dispatching = false;
+    for (; c->packets_unannounced; c->packets_unannounced--) _emrtc_packetbuf_make_available(&c->packets);
 }
 
 emrtc_error emrtc_channel_poll(emrtc_channel ch) {
@@ -548,6 +578,16 @@ emrtc_error emrtc_peer_poll(emrtc_peer pc) {
     while (n-- > 0 && _emrtc_queue_pop(&p->events, &ev)) {
         peer_dispatch(p, pc, &ev);
         _emrtc_event_free_strings(&ev);
+        if (!(p = get_peer(pc))) return EMRTC_OK;
+    }
+    if (p->lost_events) {
+        char msg[160];
+        _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "%u events of this peer or its channels were lost: out of memory, or %d "
+                    "already queued (poll more often)", (unsigned)p->lost_events, EMRTC_MAX_QUEUED_EVENTS);
+        memcpy(msg, last_error, sizeof msg - 1);
+        msg[sizeof msg - 1] = 0;
+        p->lost_events = 0;
+        if (p->cb.error) p->cb.error(pc, EMRTC_ERR_OUT_OF_MEMORY, msg, p->cb.user_data);
         if (!(p = get_peer(pc))) return EMRTC_OK;
     }
     for (int i = 0; i < p->channel_count; i++) {

@@ -23,17 +23,25 @@ void _emrtc_format(char *buf, size_t cap, const char *fmt, va_list ap);
 void *_emrtc_grow(void *old, size_t old_bytes, size_t new_bytes);
 
 /* ---- handle pool: ids are (generation << 16) | slot, slot 0 never used, generation 1..32767 so
-   an id is never 0 and always fits a positive JS number. ---- */
+   an id is never 0 and always fits a positive JS number. A freed slot waits in a FIFO and is taken
+   again only while more than _EMRTC_POOL_RESERVE freed slots wait (or every slot has been used): so
+   between two uses of a slot at least _EMRTC_POOL_RESERVE other ids are removed, and a stale id can
+   match a new object only after _EMRTC_POOL_REUSE_BOUND other ids were removed meanwhile (fewer
+   only when more than max - _EMRTC_POOL_RESERVE ids are live at once). ---- */
 
 #define _EMRTC_POOL_MAX_SLOTS 65535u
+#define _EMRTC_POOL_RESERVE 1024u
+#define _EMRTC_POOL_GENERATIONS 32767u
+#define _EMRTC_POOL_REUSE_BOUND ((uint64_t)_EMRTC_POOL_GENERATIONS * _EMRTC_POOL_RESERVE)
 
 typedef struct _emrtc_pool {
-    void **objs;       /* objs[slot], NULL when free */
-    uint16_t *gens;    /* generation of each slot's current (or next) occupant */
-    uint32_t *free_slots; /* stack of free slots */
-    uint32_t free_count;
-    uint32_t cap;      /* slots allocated (slot 0 included) */
-    uint32_t max;      /* most slots this pool may grow to */
+    void **objs;          /* objs[slot], NULL when free */
+    uint16_t *gens;       /* generation of each slot's current (or next) occupant */
+    uint32_t *free_slots; /* FIFO ring (cap entries) of freed slots */
+    uint32_t free_head, free_count;
+    uint32_t unused;      /* slots [unused, cap) were never handed out */
+    uint32_t cap;         /* slots allocated (slot 0 included) */
+    uint32_t max;         /* most slots this pool may grow to */
     uint32_t live;
 } _emrtc_pool;
 
@@ -58,7 +66,7 @@ typedef enum _emrtc_event_type {
     _EMRTC_EV_ERROR,                   /* a code, s1 message */
     _EMRTC_EV_CHANNEL_STATE,           /* a state */
     _EMRTC_EV_BUFFERED_LOW,
-    _EMRTC_EV_PACKET,                  /* one more packet readable */
+    _EMRTC_EV_PACKET,                  /* a more packets readable */
 } _emrtc_event_type;
 
 typedef struct _emrtc_event {
@@ -75,6 +83,8 @@ typedef struct _emrtc_queue {
 
 bool _emrtc_queue_push(_emrtc_queue *q, const _emrtc_event *ev);
 bool _emrtc_queue_pop(_emrtc_queue *q, _emrtc_event *out);
+/* The newest queued event (to merge into), or NULL when the queue is empty. */
+_emrtc_event *_emrtc_queue_last(_emrtc_queue *q);
 /* Frees the events' strings and the ring. */
 void _emrtc_queue_free(_emrtc_queue *q);
 void _emrtc_event_free_strings(_emrtc_event *ev);
@@ -140,6 +150,10 @@ emrtc_error _emrtc_validate_channel(const char *label, const emrtc_channel_optio
 emrtc_error _emrtc_validate_configuration(const emrtc_configuration *config);
 /* Checks add_ice_candidate's fields. */
 emrtc_error _emrtc_validate_candidate(const char *media, int index, const char *name);
+
+/* An event for pc (or one of its channels) was lost before it could be queued (the glue found no
+   memory for its strings): counted, and told through the error callback at the next poll. */
+void _emrtc_ext_lost(emrtc_peer pc);
 
 /* ---- the built-in backend (browser under Emscripten, loopback natively) ---- */
 extern const emrtc_extension _emrtc_builtin_extension;

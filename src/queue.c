@@ -35,6 +35,10 @@ bool _emrtc_queue_pop(_emrtc_queue *q, _emrtc_event *out) {
     return true;
 }
 
+_emrtc_event *_emrtc_queue_last(_emrtc_queue *q) {
+    return q->count ? &q->items[(q->head + q->count - 1u) & (q->cap - 1u)] : NULL;
+}
+
 void _emrtc_event_free_strings(_emrtc_event *ev) {
     free(ev->s1);
     free(ev->s2);

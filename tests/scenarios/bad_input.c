@@ -276,21 +276,29 @@ SCENARIO(bad_input_handles, bad_ctx) {
     check_dead_peer(s, c->stale);
     check_dead_channel(s, c->stale_ch);
 
-    /* the pair's first peer takes the freed slot, with a new generation */
+    /* freed slots wait behind a reserve of 1024 (FIFO): the pair's peers get other slots */
     scn_pair_create(s, &c->p, NULL);
-    CHECK_INT(c->p.a.pc.id & 0xFFFFu, c->stale.id & 0xFFFFu);
+    CHECK((c->p.a.pc.id & 0xFFFFu) != (c->stale.id & 0xFFFFu));
     CHECK(c->p.a.pc.id != c->stale.id);
     CHECK_OK(emrtc_peer_create_data_channel(c->p.a.pc, "fresh", NULL, &c->ca));
-    CHECK_INT(c->ca.id & 0xFFFFu, c->stale_ch.id & 0xFFFFu);
     CHECK(c->ca.id != c->stale_ch.id);
     check_dead_peer(s, c->stale);
     check_dead_channel(s, c->stale_ch);
-    /* a channel destroyed on a live peer, its slot reused too */
+    /* a channel destroyed on a live peer: its slot comes back, with a new generation, only after
+       more than 1024 others were destroyed */
     CHECK_OK(emrtc_peer_create_data_channel(c->p.a.pc, "short", NULL, &c->out));
     emrtc_channel_destroy(c->out);
     emrtc_channel_destroy(c->out);
-    CHECK_OK(emrtc_peer_create_data_channel(c->p.a.pc, "second", NULL, &c->stale_ch));
+    int churn = 0;
+    for (;;) {
+        CHECK_OK(emrtc_peer_create_data_channel(c->p.a.pc, "second", NULL, &c->stale_ch));
+        if ((c->stale_ch.id & 0xFFFFu) == (c->out.id & 0xFFFFu) || churn > 3000) break;
+        emrtc_channel_destroy(c->stale_ch);
+        churn++;
+    }
     CHECK_INT(c->stale_ch.id & 0xFFFFu, c->out.id & 0xFFFFu);
+    CHECK(churn >= 1024);
+    CHECK(c->stale_ch.id != c->out.id);
     check_dead_channel(s, c->out);
     CHECK_STR(emrtc_channel_get_label(c->stale_ch), "second");
     CHECK_INT(emrtc_live_peer_count(), 2);
