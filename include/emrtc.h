@@ -94,14 +94,16 @@ extern "C" {
     X(FAILED, 1, "the operation failed")                                                            \
     X(ERR_UNAVAILABLE, 2, "not available in the object's current state")                           \
     X(ERR_UNCONFIGURED, 3, "a required option or earlier step is missing")                         \
+    X(ERR_UNAUTHORIZED, 4, "refused (a multiplayer peer refusing new connections)")                \
     X(ERR_PARAMETER_RANGE_ERROR, 5, "a value is out of its allowed range")                         \
     X(ERR_OUT_OF_MEMORY, 6, "out of memory or handle slots")                                       \
-    X(ERR_ALREADY_IN_USE, 22, "already in use (a negotiated channel id taken on this peer)")      \
+    X(ERR_ALREADY_IN_USE, 22, "already in use (a negotiated channel id, a multiplayer's own id)")  \
     X(ERR_TIMEOUT, 24, "timed out")                                                                 \
     X(ERR_CANT_CONNECT, 25, "cannot connect (server unreachable or refused)")                       \
     X(ERR_CONNECTION_ERROR, 27, "the connection failed or was closed")                              \
     X(ERR_INVALID_DATA, 30, "invalid data (not valid UTF-8, or a description the peer refused)")    \
     X(ERR_INVALID_PARAMETER, 31, "an invalid argument: NULL pointer, stale handle, unknown name")  \
+    X(ERR_ALREADY_EXISTS, 32, "already exists (a multiplayer peer id added twice)")                \
     X(ERR_PARSE_ERROR, 43, "a message from the other side could not be parsed")                    \
     X(ERR_BUSY, 44, "the send queue is full; retry after buffered_amount_low")
 

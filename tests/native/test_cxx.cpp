@@ -1,7 +1,8 @@
 // emrtc.h compiled as C++ (sokol's rule: every header also builds as C++), with -Wall -Wextra -Werror
 // at C++11: extern "C" linkage, enums, one-field handle structs, the callbacks struct and the
-// extension X-macro all usable from C++.
+// extension X-macro all usable from C++; emrtc_multiplayer.h likewise.
 #include <emrtc.h>
+#include <emrtc_multiplayer.h>
 
 #include <cstdio>
 #include <cstddef>
@@ -40,6 +41,14 @@ int main() {
 #undef COUNT
     check(emrtc_peer_poll(pc) == EMRTC_OK, "poll");
     emrtc_peer_destroy(pc);
+    emrtc_multiplayer_desc desc = emrtc_multiplayer_desc();
+    emrtc_multiplayer mp = emrtc_multiplayer_create(&desc);
+    const emrtc_transfer_mode extra[] = {EMRTC_TRANSFER_MODE_UNRELIABLE};
+    check(emrtc_multiplayer_create_mesh(mp, 2, extra, 1) == EMRTC_OK, "multiplayer create_mesh");
+    check(emrtc_multiplayer_add_peer(mp, emrtc_peer_create(), 3, 1) == EMRTC_OK, "multiplayer add_peer");
+    emrtc_multiplayer_peer_info info = emrtc_multiplayer_peer_info();
+    check(emrtc_multiplayer_get_peer(mp, 3, &info) == EMRTC_OK && info.channel_count == 4, "multiplayer get_peer");
+    emrtc_multiplayer_destroy(mp);
     check(emrtc_live_peer_count() == 0 && emrtc_backend_live_object_count() == 0, "nothing left");
     std::printf("cxx: %d passed, %d failed\n", passed, failures);
     return failures ? 1 : 0;
