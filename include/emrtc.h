@@ -72,6 +72,27 @@
     refused with EMRTC_ERR_INVALID_DATA. Received packets are never dropped: unread packets can still
     be read after the channel closes, until it is destroyed.
 
+    THREADS
+    =======
+    A program built with -pthread (shared wasm memory) links libemrtc-mt.a, the threaded library
+    (`npx emrtc --libs --threads`; the CMake package picks it from -pthread), and is served with
+    Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (without
+    them the browser has no SharedArrayBuffer). Its sends copy each packet once out of the shared
+    heap (the browser refuses views of shared memory); the plain build sends from the heap in place.
+    The wrong library is refused: wasm-ld refuses the plain one in a -pthread program, and
+    emrtc_peer_create() refuses the threaded one in a program without -pthread
+    (EMRTC_ERR_UNCONFIGURED, the message naming the library to link).
+    MAIN THREAD ONLY: RTCPeerConnection exists only on the main browser thread and emrtc takes no
+    locks, so every function of emrtc.h and emrtc_signal.h, except emrtc_error_name(),
+    emrtc_error_string() and emrtc_last_error_message(), must be called on the main browser thread
+    (where main() runs unless -sPROXY_TO_PTHREAD, which emrtc therefore does not support). Called
+    from another thread, a function does nothing and says so: one returning emrtc_error returns
+    EMRTC_ERR_LOCKED; emrtc_peer_create() and emrtc_signal_create() return {0}; getters return the
+    value they give for a stale handle; void functions return. Each time, the calling thread's
+    emrtc_last_error_message() (kept per thread) names the function and the reason, and the same
+    line goes to the browser console. Callbacks run only inside poll(), so only on the main thread.
+    A worker thread that wants to send hands the bytes to the main thread (a queue of its own).
+
     Licence: MIT (see LICENSE).
 */
 #ifndef EMRTC_H_INCLUDED
@@ -98,6 +119,7 @@ extern "C" {
     X(ERR_PARAMETER_RANGE_ERROR, 5, "a value is out of its allowed range")                         \
     X(ERR_OUT_OF_MEMORY, 6, "out of memory or handle slots")                                       \
     X(ERR_ALREADY_IN_USE, 22, "already in use (a negotiated channel id, a multiplayer's own id)")  \
+    X(ERR_LOCKED, 23, "main-thread only: called from another thread of a -pthread program")        \
     X(ERR_TIMEOUT, 24, "timed out")                                                                 \
     X(ERR_CANT_CONNECT, 25, "cannot connect (server unreachable or refused)")                       \
     X(ERR_CONNECTION_ERROR, 27, "the connection failed or was closed")                              \
@@ -119,7 +141,7 @@ const char *emrtc_error_name(emrtc_error err);
 /* The table's one-line description of `err`. */
 const char *emrtc_error_string(emrtc_error err);
 /* A sentence about the most recent failure of any emrtc call ("label is 70000 bytes, at most 65535
-   allowed"); "" when none yet. Valid until the next failing call. */
+   allowed"); "" when none yet. Valid until the next failing call. One per thread. */
 const char *emrtc_last_error_message(void);
 
 /* ---- handles and enums ------------------------------------------------------------------------ */
@@ -326,7 +348,8 @@ void emrtc_channel_close(emrtc_channel ch);
 /* PacketPeer put_packet: sends `size` bytes as text or binary (see write mode). Errors:
    EMRTC_ERR_UNAVAILABLE not open; EMRTC_ERR_INVALID_DATA text that is not UTF-8;
    EMRTC_ERR_PARAMETER_RANGE_ERROR larger than emrtc_channel_get_max_packet_size();
-   EMRTC_ERR_BUSY the browser's send queue is full. */
+   EMRTC_ERR_BUSY the browser's send queue is full. Any refusal by the browser itself returns its
+   code with the browser's exception (name: message) in emrtc_last_error_message(). */
 emrtc_error emrtc_channel_put_packet(emrtc_channel ch, const void *data, size_t size);
 /* PacketPeer get_packet: the oldest unread packet. EMRTC_ERR_UNAVAILABLE when there is none.
    The bytes stay valid until the next get_packet, poll or destroy on this channel. */

@@ -109,9 +109,20 @@ async function launchBrowser(options = {}) {
 }
 
 /**
- * Serves `root` over HTTP on 127.0.0.1 and a free port (or `port`), with wasm's MIME type.
+ * The headers that make a page cross-origin isolated (`crossOriginIsolated` true), which a program
+ * built with -pthread needs: without them the browser has no SharedArrayBuffer and the program
+ * cannot start. Serve them with every file of a threaded game (its .html, .js, .worker.js, .wasm).
+ */
+const CROSS_ORIGIN_ISOLATION_HEADERS = Object.freeze({
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+});
+
+/**
+ * Serves `root` over HTTP on 127.0.0.1 and a free port (or `port`), with wasm's MIME type;
+ * `crossOriginIsolation: true` adds {@link CROSS_ORIGIN_ISOLATION_HEADERS} to every response.
  * @param {string} root
- * @param {{port?: number}} [options]
+ * @param {{port?: number, crossOriginIsolation?: boolean}} [options]
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
  */
 function serveDirectory(root, options = {}) {
@@ -131,6 +142,7 @@ function serveDirectory(root, options = {}) {
       res.writeHead(200, {
         'content-type': MIME[path.extname(file)] || 'application/octet-stream',
         'cache-control': 'no-store',
+        ...(options.crossOriginIsolation ? CROSS_ORIGIN_ISOLATION_HEADERS : {}),
       });
       res.end(body);
     });
@@ -169,6 +181,9 @@ async function waitFor(page, fn, options = {}, ...args) {
  *   server's options: start an emrtc signaling server on 127.0.0.1 and a free port (bed.signalUrl).
  * @property {string} [executablePath] Chromium to launch (see findChromium).
  * @property {string[]} [args] Extra Chromium flags, after CHROMIUM_FLAGS.
+ * @property {boolean} [crossOriginIsolation=false] Serve `root` with the COOP/COEP headers
+ *   ({@link CROSS_ORIGIN_ISOLATION_HEADERS}), so that pages are `crossOriginIsolated` and a game
+ *   built with -pthread (shared memory, SharedArrayBuffer) runs.
  */
 
 /**
@@ -204,7 +219,7 @@ async function createTestBed(options) {
   try {
     browser = await launchBrowser(options);
     started.push(() => browser.close());
-    server = await serveDirectory(options.root);
+    server = await serveDirectory(options.root, { crossOriginIsolation: !!options.crossOriginIsolation });
     started.push(() => server.close());
     if (options.signaling) {
       const { createSignalServer } = require('./signal-server');
@@ -258,4 +273,6 @@ async function createTestBed(options) {
   return bed;
 }
 
-module.exports = { createTestBed, launchBrowser, serveDirectory, waitFor, findChromium, CHROMIUM_FLAGS };
+module.exports = {
+  createTestBed, launchBrowser, serveDirectory, waitFor, findChromium, CHROMIUM_FLAGS, CROSS_ORIGIN_ISOLATION_HEADERS,
+};

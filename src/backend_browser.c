@@ -15,9 +15,23 @@
 
 /* ---- JS ---- */
 
-EM_JS(void, emrtc_js_init, (void), {
-    if (Module.emrtcJs) return;
-    var R = Module.emrtcJs = {pcs: new Map(), dcs: new Map(), cfg: null, enc: new TextEncoder(), dec: new TextDecoder()};
+/* threads: whether this library was compiled with -pthread. Returns 0, or an emrtc_error code with
+   the message recorded when the library does not match the program (shared memory or not). */
+EM_JS(int, emrtc_js_init, (int threads), {
+    if (Module.emrtcJs) return Module.emrtcJs.check();
+    var R = Module.emrtcJs = {pcs: new Map(), dcs: new Map(), cfg: null, enc: new TextEncoder(), dec: new TextDecoder(),
+        shared: typeof SharedArrayBuffer !== "undefined" && HEAPU8.buffer instanceof SharedArrayBuffer, out: null};
+    /* A -pthread program has a shared heap; Emscripten 3.1.6 links it with either library silently. */
+    R.check = function() {
+        if (R.shared === !!threads) return 0;
+        var m = R.shared ? "emrtc: this program is built with -pthread (shared memory) but linked with the plain " +
+                           "libemrtc.a; link libemrtc-mt.a instead (npx emrtc --libs --threads; CMake picks it from -pthread)"
+                         : "emrtc: this program is built without -pthread but linked with libemrtc-mt.a (the threaded " +
+                           "library); link the plain libemrtc.a";
+        console.error(m);
+        R.fail(m);
+        return 3;
+    };
     var CONN = {"new": 0, "connecting": 1, "connected": 2, "disconnected": 3, "failed": 4, "closed": 5};
     var GATHER = {"new": 0, "gathering": 1, "complete": 2};
     var SIG = {"stable": 0, "have-local-offer": 1, "have-remote-offer": 2, "have-local-pranswer": 3, "have-remote-pranswer": 4, "closed": 5};
@@ -41,6 +55,11 @@ EM_JS(void, emrtc_js_init, (void), {
         return out;
     };
     R.lost = function(pcId) { _emrtc__js_lost(pcId); };
+    /* Records `text` as emrtc_last_error_message() (copied by C at once). */
+    R.fail = function(text) {
+        var s = R.strings([text]);
+        _emrtc__js_fail(s ? s[0] : 0);
+    };
     /* Error codes of emrtc_error for the browser exception names */
     R.code = function(e, fallback) {
         var n = e && e.name;
@@ -194,8 +213,8 @@ EM_JS(void, emrtc_js_init, (void), {
                 if (cap > 65536) cap = lengthBytesUTF8(m);
                 var p = _emrtc__js_packet_reserve(ch, cap);
                 if (!p) { R.error(po.id, 6, "receive", "no memory for a text packet; it was lost"); return; }
-                var r = R.enc.encodeInto(m, HEAPU8.subarray(p, p + cap));
-                _emrtc__js_packet_commit(ch, r.written, 1);
+                var n = R.encode(m, p, cap);
+                _emrtc__js_packet_commit(ch, n, 1);
             } else {
                 var n = m.byteLength;
                 var p = _emrtc__js_packet_reserve(ch, n);
@@ -215,15 +234,40 @@ EM_JS(void, emrtc_js_init, (void), {
         dc.close();
         d.dc = d.pc = null;
     };
+    /* send() and TextDecoder refuse views of shared memory (a -pthread heap): there the bytes are
+       copied once into R.out, a plain buffer kept for the next message (it only grows, to at most
+       twice the largest packet). An unshared heap is sent from in place. */
+    R.scratchOut = function(size) {
+        if (!R.out || R.out.length < size) R.out = new Uint8Array(Math.max(size, R.out ? 2 * R.out.length : 4096));
+    };
+    R.bytes = function(ptr, size) {
+        if (!R.shared) return HEAPU8.subarray(ptr, ptr + size);
+        R.scratchOut(size);
+        R.out.set(HEAPU8.subarray(ptr, ptr + size));
+        return R.out.subarray(0, size);
+    };
+    /* Writes m as UTF-8 at ptr (room for cap bytes); returns the length. Chromium refuses
+       encodeInto on shared memory as well: there it encodes into R.out and copies that in. */
+    R.encode = function(m, ptr, cap) {
+        if (!R.shared) return R.enc.encodeInto(m, HEAPU8.subarray(ptr, ptr + cap)).written;
+        R.scratchOut(cap);
+        var n = R.enc.encodeInto(m, R.out.subarray(0, cap)).written;
+        HEAPU8.set(R.out.subarray(0, n), ptr);
+        return n;
+    };
     R.send = function(ch, ptr, size, text) {
         var dc = R.dcs.get(ch).dc;
+        var bytes = R.bytes(ptr, size);
         /* C checked the state and the size. Chromium throws OperationError once the send queue
            would pass 16 MiB (BUSY), InvalidStateError for a channel closed since (UNAVAILABLE) */
         try {
-            if (text) dc.send(R.dec.decode(HEAPU8.subarray(ptr, ptr + size)));
-            else dc.send(HEAPU8.subarray(ptr, ptr + size));
+            if (text) dc.send(R.dec.decode(bytes));
+            else dc.send(bytes);
         } catch (e) {
-            return e.name === "OperationError" ? 44 : e.name === "TypeError" ? 5 : 2;
+            var code = e.name === "OperationError" ? 44 : e.name === "InvalidStateError" ? 2 : R.code(e, 1);
+            R.fail("put_packet: " + (code === 44 ? "the send queue is full (" + dc.bufferedAmount +
+                   " bytes buffered)" : "the browser refused the packet") + ": " + e.name + ": " + e.message);
+            return code;
         }
         return 0;
     };
@@ -233,6 +277,7 @@ EM_JS(void, emrtc_js_init, (void), {
         if (!sctp || !sctp.maxMessageSize) return 65536;
         return Math.min(sctp.maxMessageSize, 0x7fffffff);
     };
+    return R.check();
 });
 
 EM_JS(int, emrtc_js_live_objects, (void), { return Module.emrtcJs ? Module.emrtcJs.pcs.size + Module.emrtcJs.dcs.size : 0; });
@@ -259,8 +304,7 @@ EM_JS(void, emrtc_js_cfg_url, (const char *url), {
 EM_JS(int, emrtc_js_pc_create, (uint32_t id), {
     var e = Module.emrtcJs.pcCreate(id);
     if (!e) return 0;
-    var s = Module.emrtcJs.strings(["RTCPeerConnection: " + e.name + ": " + e.message]);
-    _emrtc__js_fail(s ? s[0] : 0);
+    Module.emrtcJs.fail("RTCPeerConnection: " + e.name + ": " + e.message);
     return Module.emrtcJs.code(e, 1);
 });
 EM_JS(void, emrtc_js_pc_close, (uint32_t id), { Module.emrtcJs.pcClose(id); });
@@ -280,8 +324,7 @@ EM_JS(int, emrtc_js_dc_create, (uint32_t pc, uint32_t ch, const char *label, int
     var R = Module.emrtcJs;
     var e = R.dcCreate(pc, ch, UTF8ToString(label), negotiated, id, rt, plt, ordered, UTF8ToString(protocol));
     if (!e) return 0;
-    var s = R.strings(["create_data_channel: " + e.name + ": " + e.message]);
-    _emrtc__js_fail(s ? s[0] : 0);
+    R.fail("create_data_channel: " + e.name + ": " + e.message);
     return e.name === "OperationError" ? 22 : R.code(e, 1);
 });
 EM_JS(void, emrtc_js_dc_close, (uint32_t ch), { Module.emrtcJs.dcs.get(ch).dc.close(); });
@@ -366,8 +409,15 @@ EMSCRIPTEN_KEEPALIVE void emrtc__js_packet_commit(uint32_t ch, size_t size, int 
 
 /* ---- the extension table ---- */
 
+#ifdef __EMSCRIPTEN_PTHREADS__
+#define EMRTC_THREADED_ 1
+#else
+#define EMRTC_THREADED_ 0
+#endif
+
 static emrtc_error browser_peer_create(emrtc_peer pc, const emrtc_configuration *config) {
-    emrtc_js_init();
+    int mismatch = emrtc_js_init(EMRTC_THREADED_);
+    if (mismatch) return (emrtc_error)mismatch; /* the message is recorded */
     if (config) {
         for (int i = 0; i < config->ice_server_count; i++) {
             const emrtc_ice_server *s = &config->ice_servers[i];
@@ -423,12 +473,8 @@ static void browser_peer_close(emrtc_peer pc) { emrtc_js_pc_close(pc.id); }
 static void browser_peer_poll(emrtc_peer pc) { (void)pc; } /* the browser runs its own event loop */
 
 static emrtc_error browser_send(emrtc_channel ch, const void *data, size_t size, bool is_text) {
-    int err = emrtc_js_dc_send(ch.id, data, size, is_text);
-    if (err == EMRTC_ERR_BUSY)
-        return _emrtc_fail(EMRTC_ERR_BUSY, "put_packet: the browser's send queue is full (%zu bytes buffered)",
-                           (size_t)emrtc_js_dc_buffered(ch.id));
-    if (err) return _emrtc_fail((emrtc_error)err, "put_packet: the browser refused the packet");
-    return EMRTC_OK;
+    /* a refusal comes back with the browser's own exception recorded (emrtc__js_fail) */
+    return (emrtc_error)emrtc_js_dc_send(ch.id, data, size, is_text);
 }
 
 static void browser_channel_close(emrtc_channel ch) { emrtc_js_dc_close(ch.id); }

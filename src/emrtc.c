@@ -7,9 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __EMSCRIPTEN_PTHREADS__
+#include <emscripten/console.h>
+#include <emscripten/threading.h>
+#endif
+
 /* ---- errors ---- */
 
-static char last_error[512];
+/* one per thread: a thread refused as off the main thread can read why */
+static _Thread_local char last_error[512];
 
 const char *emrtc_error_name(emrtc_error err) {
     switch (err) {
@@ -40,6 +46,17 @@ emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...) {
     va_end(ap);
     return err;
 }
+
+#ifdef __EMSCRIPTEN_PTHREADS__
+bool _emrtc_off_main_thread(const char *fn) {
+    if (emscripten_is_main_browser_thread()) return false;
+    _emrtc_fail(EMRTC_ERR_LOCKED,
+                "%s: called from a thread other than the main browser thread; emrtc works on the main thread only "
+                "(RTCPeerConnection exists only there)", fn);
+    emscripten_console_error(last_error);
+    return true;
+}
+#endif
 
 /* ---- objects ---- */
 
@@ -99,16 +116,31 @@ static void ensure_pools(void) {
     pools_ready = true;
 }
 
-static peer_t *get_peer(emrtc_peer h) { return _emrtc_pool_get(&peers, h.id); }
-static channel_t *get_channel(emrtc_channel h) { return _emrtc_pool_get(&channels, h.id); }
+/* NULL for a stale handle, and off the main thread (named by `fn`, the caller: see emrtc_internal.h) */
+static peer_t *get_peer_(emrtc_peer h, const char *fn) {
+    return _emrtc_off_main_thread(fn) ? NULL : _emrtc_pool_get(&peers, h.id);
+}
+static channel_t *get_channel_(emrtc_channel h, const char *fn) {
+    return _emrtc_off_main_thread(fn) ? NULL : _emrtc_pool_get(&channels, h.id);
+}
+#define get_peer(h) get_peer_(h, __func__)
+#define get_channel(h) get_channel_(h, __func__)
 
 static peer_t *peer_or_fail(emrtc_peer h, const char *fn, emrtc_error *err) {
+    if (_emrtc_off_main_thread(fn)) {
+        *err = EMRTC_ERR_LOCKED;
+        return NULL;
+    }
     peer_t *p = get_peer(h);
     if (!p) *err = _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "%s: peer handle %u is not a live peer", fn, h.id);
     return p;
 }
 
 static channel_t *channel_or_fail(emrtc_channel h, const char *fn, emrtc_error *err) {
+    if (_emrtc_off_main_thread(fn)) {
+        *err = EMRTC_ERR_LOCKED;
+        return NULL;
+    }
     channel_t *c = get_channel(h);
     if (!c) *err = _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "%s: channel handle %u is not a live channel", fn, h.id);
     return c;
@@ -314,6 +346,7 @@ static void peer_teardown(peer_t *p) {
 }
 
 emrtc_peer emrtc_peer_create(void) {
+    if (_emrtc_off_main_thread(__func__)) return (emrtc_peer){0};
     ensure_pools();
     peer_t *p = calloc(1, sizeof(*p));
     if (!p) {
@@ -775,6 +808,7 @@ emrtc_peer emrtc_channel_get_peer(emrtc_channel ch) {
 /* ---- extensions ---- */
 
 emrtc_error emrtc_set_default_extension(const emrtc_extension *ext) {
+    if (_emrtc_off_main_thread(__func__)) return EMRTC_ERR_LOCKED;
     if (!ext) {
         default_ext_set = false;
         return EMRTC_OK;
@@ -797,6 +831,6 @@ const emrtc_extension *emrtc_peer_get_extension(emrtc_peer pc) {
 
 /* ---- diagnostics ---- */
 
-int emrtc_live_peer_count(void) { return (int)peers.live; }
-int emrtc_live_channel_count(void) { return (int)channels.live; }
-int emrtc_backend_live_object_count(void) { return _emrtc_builtin_live_objects(); }
+int emrtc_live_peer_count(void) { return _emrtc_off_main_thread(__func__) ? 0 : (int)peers.live; }
+int emrtc_live_channel_count(void) { return _emrtc_off_main_thread(__func__) ? 0 : (int)channels.live; }
+int emrtc_backend_live_object_count(void) { return _emrtc_off_main_thread(__func__) ? 0 : _emrtc_builtin_live_objects(); }

@@ -16,6 +16,18 @@ emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...)
 #endif
     ;
 
+/* ---- threads ----
+   RTCPeerConnection exists only on the main browser thread and the core keeps no locks, so in a
+   -pthread build every function of emrtc.h and emrtc_signal.h except the three error-text ones
+   refuses other threads: _emrtc_off_main_thread(fn) is then true, with the calling thread's
+   emrtc_last_error_message() saying that `fn` is main-thread only (EMRTC_ERR_LOCKED) and the same
+   line printed to the browser console. Without -pthread it is false and compiles away. */
+#ifdef __EMSCRIPTEN_PTHREADS__
+bool _emrtc_off_main_thread(const char *fn);
+#else
+#define _emrtc_off_main_thread(fn) ((void)(fn), false)
+#endif
+
 /* Formats into buf (always terminated, truncated to cap): %s, %.Ns, %.*s, %d, %u, %zu and %%. */
 void _emrtc_format(char *buf, size_t cap, const char *fmt, va_list ap);
 /* realloc without realloc: a new block of new_bytes holding the first bytes of old (freed); NULL,

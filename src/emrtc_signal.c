@@ -51,9 +51,17 @@ typedef struct signal_t {
 static _emrtc_pool signals;
 static bool pool_ready;
 
-static signal_t *get_signal(emrtc_signal h) { return pool_ready ? _emrtc_pool_get(&signals, h.id) : NULL; }
+/* NULL for a stale handle, and off the main thread (named by `fn`, the caller: see emrtc_internal.h) */
+static signal_t *get_signal_(emrtc_signal h, const char *fn) {
+    return pool_ready && !_emrtc_off_main_thread(fn) ? _emrtc_pool_get(&signals, h.id) : NULL;
+}
+#define get_signal(h) get_signal_(h, __func__)
 
 static signal_t *signal_or_fail(emrtc_signal h, const char *fn, emrtc_error *err) {
+    if (_emrtc_off_main_thread(fn)) {
+        *err = EMRTC_ERR_LOCKED;
+        return NULL;
+    }
     signal_t *s = get_signal(h);
     if (!s) *err = _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "%s: signal handle %u is not a live client", fn, h.id);
     return s;
@@ -164,6 +172,7 @@ EM_JS(int, emrtc_signal_js_url_ok, (const char *url), {
 
 emrtc_signal emrtc_signal_create(const emrtc_signal_desc *desc) {
     emrtc_signal h = {0};
+    if (_emrtc_off_main_thread(__func__)) return h;
     if (!desc || !desc->url) {
         _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "emrtc_signal_create: %s is NULL", desc ? "desc->url" : "desc");
         return h;
@@ -215,6 +224,7 @@ emrtc_signal emrtc_signal_create(const emrtc_signal_desc *desc) {
 }
 
 void emrtc_signal_destroy(emrtc_signal sig) {
+    if (_emrtc_off_main_thread(__func__)) return;
     signal_t *s = pool_ready ? _emrtc_pool_remove(&signals, sig.id) : NULL;
     if (!s) return;
     if (s->ws > 0) {
@@ -483,4 +493,4 @@ const char *emrtc_signal_get_lobby(emrtc_signal sig) {
     return s && s->lobby ? s->lobby : "";
 }
 
-int emrtc_signal_live_count(void) { return pool_ready ? (int)signals.live : 0; }
+int emrtc_signal_live_count(void) { return pool_ready && !_emrtc_off_main_thread(__func__) ? (int)signals.live : 0; }
