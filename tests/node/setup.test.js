@@ -30,5 +30,9 @@ test('setup.sh without root and without sudo prints the apt-get command it needs
   expect(output).not.toMatch(/command not found/);
   expect(r.status).toBe(1);
   expect(output).toMatch(/not root and no sudo/);
-  expect(output).toMatch(/^ {2}apt-get update && apt-get install -y emscripten chromium cmake make gcc clang valgrind gzip .*nodejs npm$/m);
+  // the command names every package whose tool this PATH lacks (others may join the list later)
+  const command = output.match(/^ {2}apt-get update && apt-get install -y ([a-z0-9 .+-]+)$/m);
+  expect(command).not.toBeNull();
+  const packages = command[1].split(' ');
+  for (const pkg of ['emscripten', 'chromium', 'cmake', 'gcc', 'clang', 'valgrind', 'nodejs', 'npm']) expect(packages).toContain(pkg);
 });
