@@ -31,6 +31,7 @@
 
 const crypto = require('crypto');
 const http = require('http');
+const https = require('https');
 const { WebSocket, WebSocketServer } = require('ws');
 
 /** Message types of the protocol. */
@@ -99,6 +100,21 @@ const REASON = Object.freeze({
  * @property {string[]} [allowedOrigins=[]] Allowed `Origin` headers; empty = any. Handshakes
  *   with another Origin get HTTP 403. Requests without Origin (non-browser clients) pass.
  * @property {(line: string) => void} [logger=console.log] Receives one line per event.
+ * @property {'text'|'json'} [logFormat='text'] 'json': each line is one JSON object
+ *   `{"time", "event", "msg", ...fields}` (fields such as peer, lobby, reason, code, remote).
+ * @property {{cert: string|Buffer, key: string|Buffer}|null} [tls=null] PEM certificate (chain)
+ *   and key: serve `wss://` (HTTPS) instead of `ws://`.
+ * @property {http.Server|https.Server|null} [server=null] An existing HTTP or HTTPS server to
+ *   attach to instead of listening: the signaling server handles its WebSocket upgrades on
+ *   `path` and leaves everything else to it (requests; upgrades on other paths when the server
+ *   has other 'upgrade' listeners, otherwise those get HTTP 404); host, port, tls, maxPeers'
+ *   handshake counting and handshakeTimeoutMs are then the host server's business, and closing
+ *   the signaling server does not close it.
+ * @property {string|null} [path=null] The only URL path (without query) accepted for the
+ *   WebSocket; null accepts any path on an own server, '/' when attached.
+ * @property {boolean} [health=false] Answer `GET /healthz` (`{"status":"ok",...}`, 503 while
+ *   shutting down) on the server's port.
+ * @property {boolean} [metrics=false] Answer `GET /metrics` in Prometheus text format.
  */
 
 const DEFAULTS = Object.freeze({
@@ -118,6 +134,12 @@ const DEFAULTS = Object.freeze({
   pingIntervalMs: 10000,
   allowedOrigins: [],
   logger: (line) => console.log(line),
+  logFormat: 'text',
+  tls: null,
+  server: null,
+  path: null,
+  health: false,
+  metrics: false,
 });
 
 /** Smallest allowed value of each integer option (all must be integers). */
@@ -168,6 +190,20 @@ function resolveOptions(options = {}) {
     throw new TypeError('option allowedOrigins must be an array of strings');
   }
   if (typeof opts.logger !== 'function') throw new TypeError('option logger must be a function');
+  if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new TypeError("option logFormat must be 'text' or 'json'");
+  if (opts.tls !== null && (typeof opts.tls !== 'object' || !opts.tls.cert || !opts.tls.key)) {
+    throw new TypeError('option tls must be {cert, key} (PEM)');
+  }
+  if (opts.server !== null && !(opts.server instanceof http.Server || opts.server instanceof https.Server)) {
+    throw new TypeError('option server must be an http.Server or https.Server');
+  }
+  if (opts.path !== null && (typeof opts.path !== 'string' || !opts.path.startsWith('/'))) {
+    throw new TypeError("option path must be a string starting with '/'");
+  }
+  if (opts.server && opts.path === null) opts.path = '/';
+  for (const name of ['health', 'metrics']) {
+    if (typeof opts[name] !== 'boolean') throw new TypeError(`option ${name} must be a boolean`);
+  }
   return opts;
 }
 
@@ -307,7 +343,11 @@ class SignalServer {
     this.peers = new Map();
     /** @type {Map<string, Lobby>} */
     this.lobbies = new Map();
-    /** @type {Map<import('net').Socket, NodeJS.Timeout>} connections whose handshake is unfinished */
+    /**
+     * Connections whose handshake is unfinished, by "address:port" (the TCP socket and, with TLS,
+     * the TLS socket the upgrade arrives on share it).
+     * @type {Map<string, {socket: import('net').Socket, timer: NodeJS.Timeout}>}
+     */
     this.pending = new Map();
     /** Refusals and drops by reason (close reason or a short name), for logs and metrics. */
     this.refusals = new Map();
@@ -319,12 +359,64 @@ class SignalServer {
       maxPayload: this.opts.maxMessageSize,
       maxFragments: this.opts.maxFragments,
     });
-    this.http = http.createServer((req, res) => {
+    this.counters = { messages: 0, relays: 0, joins: 0 };
+    this.attached = this.opts.server !== null;
+    this.onUpgradeEvent = (req, socket, head) => this.onUpgrade(req, socket, head);
+    if (this.attached) {
+      this.http = this.opts.server;
+    } else {
+      const onRequest = (req, res) => this.onRequest(req, res);
+      this.http = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, onRequest)
+        : http.createServer(onRequest);
+      // counted from the TCP connection on (with TLS: before the TLS handshake, the slow part)
+      this.http.on('connection', (socket) => this.onTcpConnection(socket));
+    }
+    this.http.on('upgrade', this.onUpgradeEvent);
+  }
+
+  /** Whether the server speaks TLS (own HTTPS server, or attached to one). */
+  get secure() {
+    return this.http instanceof https.Server;
+  }
+
+  /** Plain HTTP on an own server: health and metrics when enabled, 426 otherwise. */
+  onRequest(req, res) {
+    const url = new URL(req.url, 'http://x');
+    if (req.method === 'GET' && this.opts.health && url.pathname === '/healthz') {
+      const body = JSON.stringify(this.health());
+      res.writeHead(this.closing ? 503 : 200, { 'Content-Type': 'application/json', Connection: 'close' });
+      res.end(`${body}\n`);
+    } else if (req.method === 'GET' && this.opts.metrics && url.pathname === '/metrics') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4', Connection: 'close' });
+      res.end(this.metricsText());
+    } else {
       res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
       res.end('emrtc-signal: WebSocket endpoint\n');
-    });
-    this.http.on('connection', (socket) => this.onTcpConnection(socket));
-    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    }
+  }
+
+  /** What /healthz answers. */
+  health() {
+    return { status: this.closing ? 'shutting down' : 'ok', peers: this.peers.size, lobbies: this.lobbies.size };
+  }
+
+  /** The counters in Prometheus text exposition format. */
+  metricsText() {
+    const lines = [];
+    const metric = (name, type, help, samples) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+    };
+    metric('emrtc_signal_peers', 'gauge', 'Connected WebSocket peers.', [['', this.peers.size]]);
+    metric('emrtc_signal_pending_handshakes', 'gauge', 'Connections whose WebSocket handshake is unfinished.',
+      [['', this.pending.size]]);
+    metric('emrtc_signal_lobbies', 'gauge', 'Open lobbies.', [['', this.lobbies.size]]);
+    metric('emrtc_signal_messages_total', 'counter', 'Messages received from peers.', [['', this.counters.messages]]);
+    metric('emrtc_signal_relays_total', 'counter', 'Offers, answers and candidates relayed.', [['', this.counters.relays]]);
+    metric('emrtc_signal_joins_total', 'counter', 'Lobbies created or joined.', [['', this.counters.joins]]);
+    metric('emrtc_signal_refusals_total', 'counter', 'Sockets refused, closed or dropped, by reason.',
+      [...this.refusals].map(([reason, n]) => [`{reason=${JSON.stringify(reason)}}`, n]));
+    return `${lines.join('\n')}\n`;
   }
 
   /** Counts a refusal or drop under `reason`. */
@@ -337,6 +429,10 @@ class SignalServer {
    * closes), destroyed if it has not finished within handshakeTimeoutMs.
    */
   onTcpConnection(socket) {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
     if (this.peers.size + this.pending.size >= this.opts.maxPeers) {
       this.refuse(REASON.TOO_MANY_PEERS);
       this.log(`refused ${socket.remoteAddress}: ${REASON.TOO_MANY_PEERS}`);
@@ -350,14 +446,17 @@ class SignalServer {
       this.log(`refused ${socket.remoteAddress}: no WebSocket handshake within ${this.opts.handshakeTimeoutMs} ms`);
       socket.destroy();
     }, this.opts.handshakeTimeoutMs);
-    this.pending.set(socket, timer);
-    socket.once('close', () => this.settle(socket));
+    const key = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.pending.set(key, { socket, timer });
+    socket.once('close', () => this.settle(key));
   }
 
-  /** The connection's handshake finished or failed: it no longer counts as pending. */
-  settle(socket) {
-    clearTimeout(this.pending.get(socket));
-    this.pending.delete(socket);
+  /** The connection `key` finished or failed its handshake: it no longer counts as pending. */
+  settle(key) {
+    const entry = this.pending.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.pending.delete(key);
   }
 
   /** Terminates a socket whose unsent data grew over maxBufferedBytes (it does not read). */
@@ -368,12 +467,22 @@ class SignalServer {
     peer.ws.terminate();
   }
 
-  log(line) {
-    this.opts.logger(line);
+  /** One log line: `line` as is, or with logFormat 'json' an object with `fields` beside it. */
+  log(line, fields = {}) {
+    if (this.opts.logFormat === 'text') {
+      this.opts.logger(line);
+      return;
+    }
+    this.opts.logger(JSON.stringify({ time: new Date().toISOString(), event: line.split(/[ :]/, 1)[0], ...fields, msg: line }));
   }
 
-  /** Starts listening; resolves with the bound port. */
+  /** Starts listening (or, attached, starts the timers); resolves with the bound port. */
   listen() {
+    if (this.attached) {
+      if (this.opts.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingAll(), this.opts.pingIntervalMs);
+      const address = this.http.address();
+      return Promise.resolve(address && typeof address === 'object' ? address.port : 0);
+    }
     return new Promise((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.opts.port, this.opts.host, () => {
@@ -385,17 +494,27 @@ class SignalServer {
   }
 
   onUpgrade(req, socket, head) {
+    if (this.opts.path !== null && new URL(req.url, 'http://x').pathname !== this.opts.path) {
+      // another path of the host server: not ours, unless nobody else handles upgrades there
+      if (this.attached && this.http.listenerCount('upgrade') > 1) return;
+      this.refuse('wrong path');
+      socket.on('error', () => {});
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const origin = req.headers.origin;
     const { allowedOrigins } = this.opts;
     if (this.closing || (origin !== undefined && allowedOrigins.length && !allowedOrigins.includes(origin))) {
-      this.log(`refused ${req.socket.remoteAddress}: ${this.closing ? 'shutting down' : `origin ${origin} not allowed`}`);
+      this.refuse(this.closing ? 'shutting down' : 'origin not allowed');
+      this.log(`refused ${req.socket.remoteAddress}: ${this.closing ? 'shutting down' : `origin ${origin} not allowed`}`,
+        { remote: req.socket.remoteAddress });
       socket.on('error', () => {});
       socket.end(`HTTP/1.1 ${this.closing ? '503 Service Unavailable' : '403 Forbidden'}\r\n`
         + 'Connection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.settle(socket);
+      this.settle(`${socket.remoteAddress}:${socket.remotePort}`);
       this.onConnection(ws, req);
     });
   }
@@ -405,7 +524,7 @@ class SignalServer {
     const peer = new Peer(id, ws, this);
     const full = this.peers.size >= this.opts.maxPeers;
     this.peers.set(peer.id, peer);
-    this.log(`connect ${peer.id} from ${req.socket.remoteAddress}`);
+    this.log(`connect ${peer.id} from ${req.socket.remoteAddress}`, { peer: peer.id, remote: req.socket.remoteAddress });
     ws.on('message', (raw, isBinary) => this.onMessage(peer, raw, isBinary));
     ws.on('pong', () => { peer.alive = true; });
     ws.on('error', (err) => this.log(`error ${peer.id}: ${err.message}`));
@@ -420,13 +539,14 @@ class SignalServer {
   /** Logs a protocol error and closes the peer's socket with 4000 and `reason`. */
   fail(peer, reason) {
     this.refuse(reason);
-    this.log(`error ${peer.id}: ${reason}`);
+    this.log(`error ${peer.id}: ${reason}`, { peer: peer.id, reason });
     peer.close(PROTOCOL_ERROR_CODE, reason);
   }
 
   onMessage(peer, raw, isBinary) {
     if (peer.ws.readyState !== WebSocket.OPEN) return; // already being closed
     try {
+      this.counters.messages++;
       this.countMessage(peer);
       if (isBinary) throw new ProtocolError(REASON.INVALID_TRANSFER_MODE);
       this.dispatch(peer, decode(raw.toString('utf8')));
@@ -482,8 +602,10 @@ class SignalServer {
     peer.lobby = lobby;
     lobby.add(peer);
     peer.send(MSG.JOIN, 0, lobby.name);
+    this.counters.joins++;
     this.log(`join ${peer.id} ${lobby.host === peer ? 'created' : 'joined'} lobby ${lobby.name} `
-      + `(${lobby.mesh ? 'mesh' : 'server/client'}) as ${lobby.idOf(peer)}, ${lobby.peers.size} peer(s)`);
+      + `(${lobby.mesh ? 'mesh' : 'server/client'}) as ${lobby.idOf(peer)}, ${lobby.peers.size} peer(s)`,
+    { peer: peer.id, lobby: lobby.name, as: lobby.idOf(peer), size: lobby.peers.size });
   }
 
   /** SEAL (host only): tells everyone, refuses new joins, closes the lobby after the timeout. */
@@ -493,13 +615,14 @@ class SignalServer {
     lobby.sealed = true;
     for (const p of lobby.peers.values()) p.send(MSG.SEAL, 0);
     lobby.sealTimer = setTimeout(() => this.closeLobby(lobby, 1000, REASON.SEAL_COMPLETE), this.opts.sealCloseTimeoutMs);
-    this.log(`seal ${peer.id} sealed lobby ${lobby.name} with ${lobby.peers.size} peer(s)`);
+    this.log(`seal ${peer.id} sealed lobby ${lobby.name} with ${lobby.peers.size} peer(s)`, { peer: peer.id, lobby: lobby.name });
   }
 
   /** OFFER/ANSWER/CANDIDATE: `id` is the destination; it is rewritten to the source's id. */
   relay(peer, lobby, { type, id, data }) {
     const dest = lobby.peers.get(id);
     if (!dest || !lobby.linked(peer, dest)) throw new ProtocolError(REASON.INVALID_DEST);
+    this.counters.relays++;
     dest.send(type, lobby.idOf(peer), data);
   }
 
@@ -512,17 +635,17 @@ class SignalServer {
       p.close(code, reason);
     }
     lobby.peers.clear();
-    this.log(`lobby ${lobby.name} closed: ${reason}`);
+    this.log(`lobby ${lobby.name} closed: ${reason}`, { lobby: lobby.name, reason });
   }
 
   onClose(peer, code, reason) {
     clearTimeout(peer.joinTimer);
     this.peers.delete(peer.id);
-    this.log(`close ${peer.id} ${code}${reason ? ` ${reason}` : ''}`);
+    this.log(`close ${peer.id} ${code}${reason ? ` ${reason}` : ''}`, { peer: peer.id, code, reason });
     const lobby = peer.lobby;
     if (!lobby) return;
     peer.lobby = null;
-    this.log(`leave ${peer.id} lobby ${lobby.name}`);
+    this.log(`leave ${peer.id} lobby ${lobby.name}`, { peer: peer.id, lobby: lobby.name });
     if (this.closing) return;
     if (peer === lobby.host) {
       lobby.peers.delete(HOST_ID);
@@ -546,7 +669,8 @@ class SignalServer {
   pingAll() {
     for (const peer of this.peers.values()) {
       if (!peer.alive) {
-        this.log(`timeout ${peer.id}: no pong, terminating`);
+        this.refuse('no pong');
+        this.log(`timeout ${peer.id}: no pong, terminating`, { peer: peer.id });
         peer.ws.terminate();
         continue;
       }
@@ -566,12 +690,19 @@ class SignalServer {
       clearInterval(this.pingTimer);
       for (const lobby of this.lobbies.values()) clearTimeout(lobby.sealTimer);
       this.lobbies.clear();
-      for (const socket of this.pending.keys()) socket.destroy();
-      const sockets = [...this.peers.values()].map((p) => p.ws);
+      for (const { socket } of this.pending.values()) socket.destroy();
+      const sockets = [...this.peers.values()].map((p) => p.ws).filter((ws) => ws.readyState !== WebSocket.CLOSED);
+      const socketsClosed = Promise.all(sockets.map((ws) => new Promise((r) => ws.once('close', r))));
       for (const ws of sockets) ws.close(1001, REASON.SHUTDOWN);
       const grace = setTimeout(() => sockets.forEach((ws) => ws.terminate()), SHUTDOWN_GRACE_MS);
-      this.http.close(() => {
+      // new connections are refused meanwhile (this.closing); then an own server stops listening
+      // (not earlier: an HTTPS server's close() would destroy the upgraded sockets before their
+      // close frames are out), an attached one stays and only loses our upgrade handler
+      socketsClosed.then(() => {
         clearTimeout(grace);
+        if (this.attached) this.http.off('upgrade', this.onUpgradeEvent);
+        return this.attached ? null : new Promise((r) => this.http.close(r));
+      }).then(() => {
         this.wss.close();
         this.log('server closed');
         resolve();
@@ -592,12 +723,14 @@ class SignalServer {
 async function createSignalServer(options = {}) {
   const server = new SignalServer(options);
   const port = await server.listen();
-  const { host } = server.opts;
+  const host = server.attached ? '127.0.0.1' : server.opts.host;
   return {
     port,
-    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${server.secure ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${port}${server.opts.path || ''}`,
     close: () => server.close(),
     stats: () => server.stats(),
+    health: () => server.health(),
+    metrics: () => server.metricsText(),
   };
 }
 

@@ -2,11 +2,13 @@
 'use strict';
 /**
  * emrtc-signal: command-line front end of the signaling server (js/signal-server.js).
- * Prints `emrtc-signal listening on ws://HOST:PORT` once ready, one log line per connection
- * event afterwards, and shuts down gracefully (exit 0) on SIGTERM or SIGINT.
+ * Prints `emrtc-signal listening on ws://HOST:PORT` (wss:// with --cert) once ready, one log line
+ * per connection event afterwards (JSON objects with --log-format json), and on SIGTERM or SIGINT
+ * drains: refuses new connections, closes every socket with 1001 and exits 0.
  * Exit status 2 means bad command-line arguments.
  */
 
+const fs = require('fs');
 const { parseArgs } = require('util');
 const { createSignalServer, DEFAULTS } = require('../signal-server');
 
@@ -49,6 +51,11 @@ Options:
   --seal-timeout MS      close a sealed lobby after this delay (default ${DEFAULTS.sealCloseTimeoutMs})
   --ping-interval MS     keep-alive ping period, 0 = off (default ${DEFAULTS.pingIntervalMs})
   --allow-origin O       allowed browser Origin, repeatable (default: any)
+  --cert FILE --key FILE serve wss:// (TLS) with this PEM certificate (chain) and key
+  --path P               accept WebSockets on this URL path only (default: any)
+  --health               answer GET /healthz on the same port
+  --metrics              answer GET /metrics (Prometheus text format) on the same port
+  --log-format F         text (default) or json: one JSON object per line
   --help                 print this help and exit
 `;
 
@@ -67,6 +74,12 @@ function parseCommandLine(argv) {
       ...Object.fromEntries(Object.keys(INTEGER_FLAGS).map((flag) => [flag, { type: 'string' }])),
       host: { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      path: { type: 'string' },
+      health: { type: 'boolean' },
+      metrics: { type: 'boolean' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -80,6 +93,12 @@ function parseCommandLine(argv) {
   }
   if (values.host !== undefined) options.host = values.host;
   if (values['allow-origin']) options.allowedOrigins = values['allow-origin'];
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new Error('--cert and --key go together');
+  if (values.cert !== undefined) options.tls = { cert: fs.readFileSync(values.cert), key: fs.readFileSync(values.key) };
+  if (values.path !== undefined) options.path = values.path;
+  if (values.health) options.health = true;
+  if (values.metrics) options.metrics = true;
+  if (values['log-format'] !== undefined) options.logFormat = values['log-format'];
   return { help: false, options };
 }
 
@@ -103,13 +122,16 @@ async function main() {
     process.stderr.write(`emrtc-signal: ${err.message}\n`);
     process.exit(err instanceof TypeError ? 2 : 1);
   }
-  console.log(`emrtc-signal listening on ${server.url}`);
+  const json = parsed.options.logFormat === 'json';
+  const say = (event, line, fields) => console.log(json
+    ? JSON.stringify({ time: new Date().toISOString(), event, ...fields, msg: line }) : line);
+  say('listening', `emrtc-signal listening on ${server.url}`, { url: server.url });
 
   let stopping = false;
   const stop = (signal) => {
     if (stopping) process.exit(1); // second signal: give up waiting
     stopping = true;
-    console.log(`emrtc-signal: ${signal}, shutting down`);
+    say('shutdown', `emrtc-signal: ${signal}, shutting down`, { signal });
     server.close().then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -16,12 +16,15 @@ const ERR = Object.freeze({
 /** emrtc_signal_state. */
 const STATE = Object.freeze({ CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
 
-/** A test bed serving the probe, with a signaling server (`serverOptions`: its options). */
-async function createProbeBed(serverOptions = {}) {
+/**
+ * A test bed serving the probe, with a signaling server (`serverOptions`: its options) unless
+ * `serverOptions` is false; `bedOptions` go to createTestBed (e.g. Chromium `args`).
+ */
+async function createProbeBed(serverOptions = {}, bedOptions = {}) {
   if (!fs.existsSync(path.join(ROOT, 'signal_probe.js'))) {
     throw new Error(`no build in ${ROOT}: build the wasm tree first (or set EMRTC_BUILD_DIR)`);
   }
-  return createTestBed({ root: ROOT, signaling: serverOptions });
+  return createTestBed({ root: ROOT, signaling: serverOptions, ...bedOptions });
 }
 
 /** Opens `count` probe pages and waits for their runtimes. */
