@@ -268,6 +268,63 @@ typedef struct emrtc_channel_options {
     const char *protocol;         /* spec "protocol"; NULL or "" = none; at most 65535 bytes */
 } emrtc_channel_options;
 
+/* ---- stats (beyond the spec: the browser's RTCPeerConnection.getStats) ------------------------- */
+
+/* The type of an ICE candidate (RTCIceCandidateType). */
+typedef enum emrtc_candidate_type {
+    EMRTC_CANDIDATE_TYPE_UNKNOWN = 0, /* no selected pair (yet), or a type the browser did not give */
+    EMRTC_CANDIDATE_TYPE_HOST = 1,    /* an address of the machine itself (or its mDNS name) */
+    EMRTC_CANDIDATE_TYPE_SRFLX = 2,   /* server reflexive: the address a STUN server saw (behind a NAT) */
+    EMRTC_CANDIDATE_TYPE_PRFLX = 3,   /* peer reflexive: an address learned from the far peer's checks */
+    EMRTC_CANDIDATE_TYPE_RELAY = 4,   /* an address on a TURN server, which relays every packet */
+} emrtc_candidate_type;
+
+/* A transport protocol of ICE (RTCIceProtocol, and a relay candidate's relayProtocol). */
+typedef enum emrtc_ice_protocol {
+    EMRTC_ICE_PROTOCOL_UNKNOWN = 0,
+    EMRTC_ICE_PROTOCOL_UDP = 1,
+    EMRTC_ICE_PROTOCOL_TCP = 2,
+    EMRTC_ICE_PROTOCOL_TLS = 3, /* only as relay_protocol: TURN over TLS ("turns:") */
+} emrtc_ice_protocol;
+
+#define EMRTC_MAX_ADDRESS_BYTES 64 /* room for an IPv6 address or an mDNS name, with its NUL */
+
+/* One end of the selected candidate pair (RTCIceCandidateStats). */
+typedef struct emrtc_candidate_stats {
+    emrtc_candidate_type type;
+    emrtc_ice_protocol protocol;       /* how ICE packets travel from this candidate: UDP or TCP */
+    emrtc_ice_protocol relay_protocol; /* local relay candidates: how this side reaches its TURN
+                                          server (UDP, TCP or TLS); UNKNOWN otherwise */
+    uint16_t port;                     /* 0 when unknown */
+    char address[EMRTC_MAX_ADDRESS_BYTES]; /* IP address or mDNS name; "" when the browser hides it */
+} emrtc_candidate_stats;
+
+/* What emrtc_peer_get_stats() reports: the peer's transport and its selected candidate pair. Every
+   field is 0 (or "") where the browser has no value: before a pair is selected, a counter the
+   browser does not keep. Times are in milliseconds. */
+typedef struct emrtc_peer_stats {
+    double timestamp_ms;               /* when the browser took the stats (ms since the Unix epoch) */
+    /* the selected candidate pair (RTCIceCandidatePairStats) */
+    double current_round_trip_time_ms; /* latest RTT of ICE's connectivity checks (STUN, every few s) */
+    double total_round_trip_time_ms;   /* sum over all responses: total / responses_received = mean */
+    uint64_t responses_received;       /* STUN responses behind total_round_trip_time_ms */
+    double available_outgoing_bitrate; /* bits/s the browser's bandwidth estimate allows (Chromium
+                                          keeps none for a data-only connection: usually 0) */
+    emrtc_candidate_stats local, remote;
+    /* the whole transport since the connection started (RTCTransportStats): everything on the wire
+       after ICE, DTLS and SCTP added their headers, handshakes, acknowledgements and checks */
+    uint64_t bytes_sent, bytes_received;
+    uint64_t packets_sent, packets_received;
+} emrtc_peer_stats;
+
+/* Traffic of one channel since it was created, as the program saw it: counted by emrtc at
+   put_packet (packets the browser accepted) and when a packet arrived. Payload bytes only (text as
+   its UTF-8 bytes), the same numbers as the browser's RTCDataChannelStats. */
+typedef struct emrtc_channel_stats {
+    uint64_t messages_sent, bytes_sent;
+    uint64_t messages_received, bytes_received;
+} emrtc_channel_stats;
+
 /* ---- peer connection -------------------------------------------------------------------------- */
 
 /* Signals (and the state callbacks beyond the spec). Every member may be NULL. They run only from
@@ -289,6 +346,8 @@ typedef struct emrtc_peer_callbacks {
     /* Beyond the spec: an asynchronous step failed (create_offer, set_*_description, add_ice_candidate,
        creating the answer). `message` names the step and carries the browser's message. */
     void (*error)(emrtc_peer pc, emrtc_error err, const char *message, void *user_data);
+    /* Beyond the spec: the answer to emrtc_peer_get_stats. `stats` is valid until the callback returns. */
+    void (*stats)(emrtc_peer pc, const emrtc_peer_stats *stats, void *user_data);
     void *user_data;
 } emrtc_peer_callbacks;
 
@@ -322,6 +381,22 @@ emrtc_error emrtc_peer_poll(emrtc_peer pc);
 /* The spec's close(): closes the connection and all its channels (their unread packets stay
    readable). Connection and signaling state become CLOSED (callbacks from the next poll). */
 void emrtc_peer_close(emrtc_peer pc);
+/* Beyond the spec (the browser's restartIce()): starts an ICE restart, new ICE credentials and a new
+   gathering, and creates the offer that carries them: it comes through session_description_created
+   ("offer") like create_offer's, and goes to the remote peer the same way, whose answer completes the
+   restart. Channels and their unread packets survive; what was sent meanwhile is delivered once the
+   connection is back (the reliable channels lose nothing). Use it when the connection went
+   DISCONNECTED or FAILED (a network change, a TURN server that came back), from one side only.
+   Errors: EMRTC_ERR_UNAVAILABLE closed, or an offer/answer exchange under way (retry once STABLE);
+   EMRTC_ERR_UNCONFIGURED no connection negotiated yet (no remote description: use create_offer). */
+emrtc_error emrtc_peer_restart_ice(emrtc_peer pc);
+/* Beyond the spec (the browser's getStats()): asks for the peer's stats; the answer reaches the
+   `stats` callback from a later poll (the loopback answers from the next one). One request at a time
+   per peer. Errors: EMRTC_ERR_INVALID_PARAMETER stale handle; EMRTC_ERR_UNAVAILABLE the peer is
+   closed; EMRTC_ERR_BUSY a request is under way (its callback has not run yet). Should the browser
+   fail the request, `error` reports it ("get_stats: ...") instead of `stats`. Cost: one getStats()
+   in the browser (see the benchmark); nothing is allocated per call. */
+emrtc_error emrtc_peer_get_stats(emrtc_peer pc);
 /* The spec's getters, as of the last poll. A stale handle gives CLOSED / NEW / CLOSED. */
 emrtc_connection_state emrtc_peer_get_connection_state(emrtc_peer pc);
 emrtc_gathering_state emrtc_peer_get_gathering_state(emrtc_peer pc);
@@ -382,6 +457,9 @@ emrtc_error emrtc_channel_set_buffered_amount_low_threshold(emrtc_channel ch, si
 size_t emrtc_channel_get_max_packet_size(emrtc_channel ch);
 /* The peer the channel belongs to. */
 emrtc_peer emrtc_channel_get_peer(emrtc_channel ch);
+/* Beyond the spec: the channel's traffic so far, at once (no browser call). Any state, closed
+   included. EMRTC_ERR_INVALID_PARAMETER for a stale handle or a NULL `out` (then zeroed if given). */
+emrtc_error emrtc_channel_get_stats(emrtc_channel ch, emrtc_channel_stats *out);
 
 /* ---- extensions: the spec's set_default_extension ---------------------------------------------- */
 
@@ -407,6 +485,12 @@ typedef struct emrtc_extension {
        before anything is dispatched: a backend without an event loop of its own does what is due
        (the loopback sends its channels' buffered bytes); the browser's does nothing. Must be cheap. */
     void (*peer_poll)(emrtc_peer pc);
+    /* emrtc_peer_get_stats (the core has checked the peer is open and no request is under way): answer
+       later with emrtc_ext_stats, or emrtc_ext_error("get_stats: ...") */
+    emrtc_error (*peer_get_stats)(emrtc_peer pc);
+    /* emrtc_peer_restart_ice (checked: open, STABLE, no offer under way, a remote description set):
+       restart ICE and create the offer, reported like create_offer's */
+    emrtc_error (*peer_restart_ice)(emrtc_peer pc);
     /* Channel: is_text says which write mode; text is already checked to be UTF-8. */
     emrtc_error (*channel_send)(emrtc_channel ch, const void *data, size_t size, bool is_text);
     void (*channel_close)(emrtc_channel ch);
@@ -422,7 +506,7 @@ typedef struct emrtc_extension {
 #define EMRTC_EXTENSION_MEMBERS(X)                                                                  \
     X(peer_create) X(peer_destroy) X(peer_create_data_channel) X(peer_create_offer)                 \
     X(peer_set_local_description) X(peer_set_remote_description) X(peer_add_ice_candidate)         \
-    X(peer_close) X(peer_poll) X(channel_send) X(channel_close) X(channel_destroy)                               \
+    X(peer_close) X(peer_poll) X(peer_get_stats) X(peer_restart_ice) X(channel_send) X(channel_close) X(channel_destroy)                               \
     X(channel_get_buffered_amount) X(channel_set_buffered_amount_low_threshold) X(channel_get_id)   \
     X(channel_get_max_message_size)
 
@@ -442,9 +526,12 @@ void emrtc_ext_ice_candidate(emrtc_peer pc, const char *media, int index, const 
 void emrtc_ext_connection_state(emrtc_peer pc, emrtc_connection_state state);
 void emrtc_ext_gathering_state(emrtc_peer pc, emrtc_gathering_state state);
 void emrtc_ext_signaling_state(emrtc_peer pc, emrtc_signaling_state state);
+/* The answer to peer_get_stats (copied); dropped when no request is under way. */
+void emrtc_ext_stats(emrtc_peer pc, const emrtc_peer_stats *stats);
 /* An asynchronous step failed. `message` starts with the step's name ("create_offer: ...",
-   "set_remote_description: ...", "add_ice_candidate: ...", "create_answer: ..."); a failed
-   create_offer lets create_offer be called again. */
+   "set_remote_description: ...", "add_ice_candidate: ...", "create_answer: ...", "get_stats: ...");
+   a failed create_offer (restart_ice's offer reports as "create_offer" too) lets create_offer be
+   called again, a failed get_stats lets get_stats be called again. */
 void emrtc_ext_error(emrtc_peer pc, emrtc_error err, const char *message);
 /* A remote in-band channel arrived: returns its new handle (data_channel_received fires from the next
    poll), {0} when out of memory. options->has_id/id give the id if known. */

@@ -151,6 +151,33 @@ EM_JS(int, emrtc_js_init, (int threads), {
             _emrtc__js_sdp(id, s[0], s[1]);
         }, function(e) { if (R.live(o)) R.error(id, 1, "create_offer", e); });
     };
+    R.restartIce = function(id) {
+        var o = R.pcs.get(id);
+        o.pc.restartIce();
+        R.createOffer(id);
+    };
+    /* getStats, boiled down to plain numbers for C: the transport, its selected pair and both ends */
+    var CAND = {"host": 1, "srflx": 2, "prflx": 3, "relay": 4};
+    var PROTO = {"udp": 1, "tcp": 2, "tls": 3};
+    R.getStats = function(id) {
+        var o = R.pcs.get(id);
+        o.pc.getStats().then(function(report) {
+            if (!R.live(o)) return;
+            var t = null, pair = null;
+            report.forEach(function(st) { if (st.type === "transport" && !t) t = st; });
+            if (t && t.selectedCandidatePairId) pair = report.get(t.selectedCandidatePairId);
+            var lc = pair ? report.get(pair.localCandidateId) : null, rc = pair ? report.get(pair.remoteCandidateId) : null;
+            var z = {};
+            t = t || z; pair = pair || z; lc = lc || z; rc = rc || z;
+            var s = R.strings([lc.address || "", rc.address || ""]);
+            _emrtc__js_stats(id, t.timestamp || pair.timestamp || Date.now(),
+                (pair.currentRoundTripTime || 0) * 1000, (pair.totalRoundTripTime || 0) * 1000, pair.responsesReceived || 0,
+                pair.availableOutgoingBitrate || 0,
+                t.bytesSent || 0, t.bytesReceived || 0, t.packetsSent || 0, t.packetsReceived || 0,
+                CAND[lc.candidateType] || 0, PROTO[lc.protocol] || 0, PROTO[lc.relayProtocol] || 0, lc.port || 0, s[0],
+                CAND[rc.candidateType] || 0, PROTO[rc.protocol] || 0, rc.port || 0, s[1]);
+        }, function(e) { if (R.live(o)) R.error(id, 1, "get_stats", e); });
+    };
     R.setLocal = function(id, type, sdp) {
         var o = R.pcs.get(id);
         var d = type === 3 ? {type: "rollback"} : {type: SDP_TYPES[type], sdp: sdp};
@@ -308,6 +335,8 @@ EM_JS(int, emrtc_js_pc_create, (uint32_t id), {
     return Module.emrtcJs.code(e, 1);
 });
 EM_JS(void, emrtc_js_pc_close, (uint32_t id), { Module.emrtcJs.pcClose(id); });
+EM_JS(void, emrtc_js_restart_ice, (uint32_t id), { Module.emrtcJs.restartIce(id); });
+EM_JS(void, emrtc_js_get_stats, (uint32_t id), { Module.emrtcJs.getStats(id); });
 EM_JS(void, emrtc_js_pc_destroy, (uint32_t id), { Module.emrtcJs.pcDestroy(id); });
 EM_JS(void, emrtc_js_create_offer, (uint32_t id), { Module.emrtcJs.createOffer(id); });
 EM_JS(void, emrtc_js_set_local, (uint32_t id, int type, const char *sdp), {
@@ -376,6 +405,38 @@ EMSCRIPTEN_KEEPALIVE void emrtc__js_state(uint32_t pc, int which, int state) {
     if (which == 0) emrtc_ext_connection_state((emrtc_peer){pc}, (emrtc_connection_state)state);
     else if (which == 1) emrtc_ext_gathering_state((emrtc_peer){pc}, (emrtc_gathering_state)state);
     else emrtc_ext_signaling_state((emrtc_peer){pc}, (emrtc_signaling_state)state);
+}
+
+static void candidate_stats(emrtc_candidate_stats *c, int type, int protocol, int relay_protocol, int port,
+                            const char *address) {
+    c->type = (emrtc_candidate_type)type;
+    c->protocol = (emrtc_ice_protocol)protocol;
+    c->relay_protocol = (emrtc_ice_protocol)relay_protocol;
+    c->port = (uint16_t)port;
+    size_t n = strlen(address);
+    if (n >= sizeof c->address) n = sizeof c->address - 1;
+    memcpy(c->address, address, n);
+    c->address[n] = 0;
+}
+
+EMSCRIPTEN_KEEPALIVE void emrtc__js_stats(uint32_t pc, double timestamp, double rtt, double total_rtt, double responses,
+                                          double bitrate, double bytes_sent, double bytes_received, double packets_sent,
+                                          double packets_received, int ltype, int lproto, int lrelay, int lport,
+                                          const char *laddr, int rtype, int rproto, int rport, const char *raddr) {
+    emrtc_peer_stats st = {
+        .timestamp_ms = timestamp,
+        .current_round_trip_time_ms = rtt,
+        .total_round_trip_time_ms = total_rtt,
+        .responses_received = (uint64_t)responses,
+        .available_outgoing_bitrate = bitrate,
+        .bytes_sent = (uint64_t)bytes_sent,
+        .bytes_received = (uint64_t)bytes_received,
+        .packets_sent = (uint64_t)packets_sent,
+        .packets_received = (uint64_t)packets_received,
+    };
+    candidate_stats(&st.local, ltype, lproto, lrelay, lport, laddr);
+    candidate_stats(&st.remote, rtype, rproto, 0, rport, raddr);
+    emrtc_ext_stats((emrtc_peer){pc}, &st);
 }
 
 EMSCRIPTEN_KEEPALIVE void emrtc__js_error(uint32_t pc, int code, const char *message) {
@@ -470,6 +531,16 @@ static emrtc_error browser_add_candidate(emrtc_peer pc, const char *media, int i
 }
 
 static void browser_peer_close(emrtc_peer pc) { emrtc_js_pc_close(pc.id); }
+
+static emrtc_error browser_get_stats(emrtc_peer pc) {
+    emrtc_js_get_stats(pc.id);
+    return EMRTC_OK;
+}
+
+static emrtc_error browser_restart_ice(emrtc_peer pc) {
+    emrtc_js_restart_ice(pc.id);
+    return EMRTC_OK;
+}
 static void browser_peer_poll(emrtc_peer pc) { (void)pc; } /* the browser runs its own event loop */
 
 static emrtc_error browser_send(emrtc_channel ch, const void *data, size_t size, bool is_text) {
@@ -495,6 +566,8 @@ const emrtc_extension _emrtc_builtin_extension = {
     .peer_add_ice_candidate = browser_add_candidate,
     .peer_close = browser_peer_close,
     .peer_poll = browser_peer_poll,
+    .peer_get_stats = browser_get_stats,
+    .peer_restart_ice = browser_restart_ice,
     .channel_send = browser_send,
     .channel_close = browser_channel_close,
     .channel_destroy = browser_channel_destroy,

@@ -26,6 +26,8 @@
    - Configuration: ICE servers and policies are accepted and ignored, except
      ice_transport_policy relay: there is no TURN server here, so such a peer gathers no candidate
      (and says so through its error callback, as the browser backend does) and never connects.
+   - Stats: get_stats is answered from the next poll (see answer_stats); restart_ice makes new ICE
+     credentials and an offer, the answerer follows with its own, both gather again, channels stay.
    - Closing: a channel's close or destroy closes the far channel (CLOSING, CLOSED); a peer's close or
      destroy closes the far channels with Chromium's "User-Initiated Abort" error and moves the far
      connection to DISCONNECTED (FAILED if it was still connecting); Chromium takes seconds to notice,
@@ -40,12 +42,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LB_MAX_MESSAGE 262144u              /* Chromium's sctp.maxMessageSize */
 #define LB_MAX_MESSAGE_UNCONNECTED 65536u   /* before there is an SCTP transport */
 #define LB_MAX_QUEUE (16u * 1024u * 1024u)  /* Chromium refuses a send past 16 MiB buffered */
 #define LB_PORT_FIRST 49152u                /* candidate ports: the dynamic range */
 #define LB_PORT_COUNT 16384u
+#define LB_WIRE_OVERHEAD 41u                /* per message in the stats: SCTP common header 12 + DATA
+                                               chunk header 16 + DTLS record header 13 */
+#define LB_RTT_MS 0.05                      /* the stats' round-trip time: a same-host figure */
 
 
 typedef struct lb_peer lb_peer;
@@ -74,6 +80,11 @@ struct lb_peer {
     bool offerer;                 /* DTLS server: odd in-band ids */
     bool remote_candidate;        /* has the far peer's host candidate */
     bool relay_only;              /* ice_transport_policy relay: no TURN server here, no candidate */
+    unsigned ice_generation;      /* bumped by each ICE restart: new ufrag and pwd */
+    uint64_t remote_ufrag;        /* hash of the remote description's ice-ufrag */
+    bool stats_requested;         /* answered from the next poll */
+    uint64_t checks;              /* connectivity checks answered (one per stats request) */
+    uint64_t bytes_sent, bytes_received, packets_sent, packets_received;
     uint64_t remote_token;        /* from the remote description */
     char *offer, *answer;         /* the last ones created: set_local_description must get them back */
     lb_channel **chans;
@@ -153,15 +164,17 @@ static uint64_t splitmix64(uint64_t *state) {
     return z ^ (z >> 31);
 }
 
-/* ICE credentials and a DTLS fingerprint, derived from the token so a description is self-consistent. */
-static void credentials(uint64_t token, char ufrag[5], char pwd[25], char fingerprint[96]) {
+/* ICE credentials and a DTLS fingerprint, derived from the peer's token (and its ICE generation, which
+   an ICE restart bumps: new ufrag and pwd, same certificate) so a description is self-consistent. */
+static void credentials(const lb_peer *p, char ufrag[5], char pwd[25], char fingerprint[96]) {
     static const char ice_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    uint64_t st = token;
+    uint64_t st = p->token;
+    for (int i = 0; i < 32; i++) snprintf(fingerprint + 3 * i, 4, "%02X%s", (unsigned)(splitmix64(&st) & 0xFFu), i < 31 ? ":" : "");
+    st ^= (uint64_t)p->ice_generation * 0x9E3779B97F4A7C15ull;
     for (int i = 0; i < 4; i++) ufrag[i] = ice_chars[splitmix64(&st) & 63u];
     ufrag[4] = 0;
     for (int i = 0; i < 24; i++) pwd[i] = ice_chars[splitmix64(&st) & 63u];
     pwd[24] = 0;
-    for (int i = 0; i < 32; i++) snprintf(fingerprint + 3 * i, 4, "%02X%s", (unsigned)(splitmix64(&st) & 0xFFu), i < 31 ? ":" : "");
 }
 
 /* ---- reporting ---- */
@@ -223,7 +236,7 @@ static char *sdp_build(lb_peer *p, bool offer) {
                               "a=max-message-size:%u\r\n"
                               "a=x-emrtc-loopback:%016" PRIx64 "\r\n";
     char ufrag[5], pwd[25], fp[96];
-    credentials(p->token, ufrag, pwd, fp);
+    credentials(p, ufrag, pwd, fp);
     p->version++;
     const char *setup = offer ? "actpass" : "active";
     uint64_t session = p->token >> 1; /* < 2^63, like Chromium's */
@@ -235,6 +248,7 @@ static char *sdp_build(lb_peer *p, bool offer) {
 
 typedef struct lb_sdp {
     uint64_t token;
+    uint64_t ufrag; /* FNV-1a of the ice-ufrag: a new one means an ICE restart */
     bool actpass;
 } lb_sdp;
 
@@ -266,7 +280,11 @@ enum { SDP_UFRAG = 1, SDP_PWD = 2, SDP_FINGERPRINT = 4, SDP_SETUP = 8, SDP_TOKEN
 static int sdp_attribute(const char *a, size_t len, lb_sdp *d) {
     size_t n;
     const char *v;
-    if ((v = after(a, len, "ice-ufrag:", &n))) return n >= 4 && n <= 256 && all_of(v, n, LB_ICE_CHARS) ? SDP_UFRAG : -1;
+    if ((v = after(a, len, "ice-ufrag:", &n))) {
+        d->ufrag = 0xcbf29ce484222325ull;
+        for (size_t i = 0; i < n; i++) d->ufrag = (d->ufrag ^ (uint8_t)v[i]) * 0x100000001b3ull;
+        return n >= 4 && n <= 256 && all_of(v, n, LB_ICE_CHARS) ? SDP_UFRAG : -1;
+    }
     if ((v = after(a, len, "ice-pwd:", &n))) return n >= 22 && n <= 256 && all_of(v, n, LB_ICE_CHARS) ? SDP_PWD : -1;
     if ((v = after(a, len, "mid:", &n))) return n >= 1 && n <= 32 ? SDP_MID : -1;
     if ((v = after(a, len, "fingerprint:sha-256 ", &n))) {
@@ -661,7 +679,7 @@ static void gather(lb_peer *p) {
     if (p->gathered) return;
     p->gathered = true;
     char ufrag[5], pwd[25], fp[96], cand[128];
-    credentials(p->token, ufrag, pwd, fp);
+    credentials(p, ufrag, pwd, fp);
     snprintf(cand, sizeof cand, "candidate:1 1 udp 2113937151 127.0.0.1 %u typ host generation 0 ufrag %s network-cost 999",
              p->port, ufrag);
     emrtc_ext_gathering_state(p->pc, EMRTC_GATHERING_STATE_GATHERING);
@@ -720,7 +738,11 @@ static emrtc_error apply_remote(lb_peer *p, int t, const lb_sdp *d, const char *
     if (!p->sctp) {
         p->remote_token = d->token;
         if (offer) p->offerer = false;
+    } else if (offer && d->ufrag != p->remote_ufrag) {
+        p->ice_generation++; /* the far side restarts ICE: so does this one, with a new gathering */
+        p->gathered = false;
     }
+    p->remote_ufrag = d->ufrag;
     p->have_remote = true;
     set_sig(p, offer ? EMRTC_SIGNALING_STATE_HAVE_REMOTE_OFFER
                      : t == _EMRTC_SDP_ANSWER ? EMRTC_SIGNALING_STATE_STABLE : EMRTC_SIGNALING_STATE_HAVE_REMOTE_PRANSWER);
@@ -802,6 +824,12 @@ static emrtc_error lb_send(emrtc_channel ch, const void *data, size_t size, bool
         }
     }
     c->buffered += size;
+    c->peer->bytes_sent += size + LB_WIRE_OVERHEAD;
+    c->peer->packets_sent++;
+    if (f && !f->closed) {
+        f->peer->bytes_received += size + LB_WIRE_OVERHEAD;
+        f->peer->packets_received++;
+    }
     return EMRTC_OK;
 }
 
@@ -840,11 +868,52 @@ static size_t lb_max_message_size(emrtc_channel ch) {
     return c && c->peer->sctp ? LB_MAX_MESSAGE : LB_MAX_MESSAGE_UNCONNECTED;
 }
 
+/* Stats as the browser gives them for a connected pair on one host: the loopback's own counters of
+   channel traffic (plus LB_WIRE_OVERHEAD per message), one connectivity check per request at
+   LB_RTT_MS, host candidates 127.0.0.1 on both ends; zeros before the connection. */
+static void answer_stats(lb_peer *p) {
+    p->stats_requested = false;
+    emrtc_peer_stats st = {.timestamp_ms = 1000.0 * (double)time(NULL)};
+    lb_peer *f = p->sctp ? peer_find(p->remote_token, 0) : NULL;
+    if (p->sctp) {
+        p->checks++;
+        st.current_round_trip_time_ms = LB_RTT_MS;
+        st.total_round_trip_time_ms = LB_RTT_MS * (double)p->checks;
+        st.responses_received = p->checks;
+        st.local = (emrtc_candidate_stats){EMRTC_CANDIDATE_TYPE_HOST, EMRTC_ICE_PROTOCOL_UDP, EMRTC_ICE_PROTOCOL_UNKNOWN,
+                                           (uint16_t)p->port, "127.0.0.1"};
+        if (f) st.remote = (emrtc_candidate_stats){EMRTC_CANDIDATE_TYPE_HOST, EMRTC_ICE_PROTOCOL_UDP,
+                                                   EMRTC_ICE_PROTOCOL_UNKNOWN, (uint16_t)f->port, "127.0.0.1"};
+    }
+    st.bytes_sent = p->bytes_sent;
+    st.bytes_received = p->bytes_received;
+    st.packets_sent = p->packets_sent;
+    st.packets_received = p->packets_received;
+    emrtc_ext_stats(p->pc, &st);
+}
+
 static void lb_peer_poll(emrtc_peer pc) {
     lb_peer *p = peer_get(pc);
     if (!p) return;
     for (int i = 0; i < p->nchans; i++)
         if (p->chans[i]->buffered) drain(p->chans[i]);
+    if (p->stats_requested) answer_stats(p);
+}
+
+static emrtc_error lb_get_stats(emrtc_peer pc) {
+    lb_peer *p = peer_or_fail(pc);
+    if (!p) return EMRTC_ERR_INVALID_PARAMETER;
+    p->stats_requested = true;
+    return EMRTC_OK;
+}
+
+/* New credentials, a new gathering after the offer is applied, and the offer itself. */
+static emrtc_error lb_restart_ice(emrtc_peer pc) {
+    lb_peer *p = peer_or_fail(pc);
+    if (!p) return EMRTC_ERR_INVALID_PARAMETER;
+    p->ice_generation++;
+    p->gathered = false;
+    return lb_create_offer(pc);
 }
 
 const emrtc_extension _emrtc_builtin_extension = {
@@ -858,6 +927,8 @@ const emrtc_extension _emrtc_builtin_extension = {
     .peer_add_ice_candidate = lb_add_candidate,
     .peer_close = lb_peer_close,
     .peer_poll = lb_peer_poll,
+    .peer_get_stats = lb_get_stats,
+    .peer_restart_ice = lb_restart_ice,
     .channel_send = lb_send,
     .channel_close = lb_channel_close,
     .channel_destroy = lb_channel_destroy,

@@ -78,8 +78,11 @@ typedef struct peer_t {
     emrtc_gathering_state gather_latest;
     emrtc_signaling_state sig_latest;
     bool closed;
-    bool offer_in_flight;    /* create_offer called, its description or error not yet reported */
+    bool offer_in_flight;    /* create_offer called, its description or error not yet dispatched */
     bool remote_set;         /* set_remote_description was called since initialize */
+    bool stats_in_flight;    /* get_stats called, its stats callback (or error) not yet run */
+    bool stats_ready;        /* `stats` holds the answer; an _EMRTC_EV_STATS event is queued */
+    emrtc_peer_stats stats;
     held_candidate *held;    /* candidates added before the remote description */
     int held_count, held_cap;
     emrtc_channel *channels; /* in creation order */
@@ -99,6 +102,7 @@ typedef struct channel_t {
     emrtc_channel_state state_latest; /* as last reported */
     size_t max_message;               /* the transport's limit, asked once the channel is open */
     bool last_was_string;
+    emrtc_channel_stats traffic;
     bool unannounced;                 /* received, data_channel_received not yet called */
     uint32_t packets_unannounced;     /* packets committed whose event was lost */
     bool dispatching;                 /* in channel_dispatch: new packets get an event of their own */
@@ -188,7 +192,6 @@ void _emrtc_ext_lost(emrtc_peer pc) {
 void emrtc_ext_session_description(emrtc_peer pc, const char *type, const char *sdp) {
     peer_t *p = get_peer(pc);
     if (!p) return;
-    if (type && strcmp(type, "offer") == 0) p->offer_in_flight = false;
     push_peer(p, _EMRTC_EV_SESSION_DESCRIPTION, 0, 0, type, sdp);
 }
 
@@ -218,10 +221,20 @@ void emrtc_ext_signaling_state(emrtc_peer pc, emrtc_signaling_state s) {
     push_peer(p, _EMRTC_EV_SIGNALING_STATE, (int32_t)s, 0, NULL, NULL);
 }
 
+void emrtc_ext_stats(emrtc_peer pc, const emrtc_peer_stats *stats) {
+    peer_t *p = get_peer(pc);
+    if (!p || !stats || !p->stats_in_flight || p->stats_ready) return;
+    p->stats = *stats;
+    p->stats.local.address[EMRTC_MAX_ADDRESS_BYTES - 1] = 0;
+    p->stats.remote.address[EMRTC_MAX_ADDRESS_BYTES - 1] = 0;
+    p->stats_ready = push_for(p, &p->events, _EMRTC_EV_STATS, 0, 0, NULL, NULL);
+    if (!p->stats_ready) p->stats_in_flight = false; /* lost: let the program ask again */
+}
+
 void emrtc_ext_error(emrtc_peer pc, emrtc_error err, const char *message) {
     peer_t *p = get_peer(pc);
     if (!p) return;
-    if (message && strncmp(message, "create_offer", 12) == 0) p->offer_in_flight = false;
+    if (message && strncmp(message, "get_stats", 9) == 0 && !p->stats_ready) p->stats_in_flight = false;
     push_peer(p, _EMRTC_EV_ERROR, (int32_t)err, 0, message ? message : "", NULL);
 }
 
@@ -254,6 +267,8 @@ void emrtc_ext_packet_commit(emrtc_channel ch, size_t size, bool is_text) {
     channel_t *c = get_channel(ch);
     if (!c) return;
     if (!_emrtc_packetbuf_commit(&c->packets, size, is_text)) return;
+    c->traffic.messages_received++;
+    c->traffic.bytes_received += size;
     /* consecutive packets share one event: a flood of packets cannot fill the event queue */
     _emrtc_event *last = _emrtc_queue_last(&c->events);
     if (last && last->type == _EMRTC_EV_PACKET && !c->dispatching) last->a++;
@@ -342,7 +357,7 @@ static void peer_teardown(peer_t *p) {
     p->conn = p->conn_latest = EMRTC_STATE_NEW;
     p->gather = p->gather_latest = EMRTC_GATHERING_STATE_NEW;
     p->sig = p->sig_latest = EMRTC_SIGNALING_STATE_STABLE;
-    p->closed = p->offer_in_flight = p->remote_set = false;
+    p->closed = p->offer_in_flight = p->remote_set = p->stats_in_flight = p->stats_ready = false;
 }
 
 emrtc_peer emrtc_peer_create(void) {
@@ -436,6 +451,15 @@ emrtc_error emrtc_peer_create_data_channel(emrtc_peer pc, const char *label, con
     return EMRTC_OK;
 }
 
+/* Marks the offer under way (until its description or error is dispatched) before the backend runs,
+   and clears the mark again when the backend refuses. */
+static emrtc_error start_offer(peer_t *p, emrtc_peer pc, emrtc_error (*step)(emrtc_peer)) {
+    p->offer_in_flight = true;
+    emrtc_error err = step(pc);
+    if (err && (p = get_peer(pc))) p->offer_in_flight = false;
+    return err;
+}
+
 emrtc_error emrtc_peer_create_offer(emrtc_peer pc) {
     emrtc_error err = EMRTC_OK;
     peer_t *p = peer_or_fail(pc, "emrtc_peer_create_offer", &err);
@@ -447,9 +471,34 @@ emrtc_error emrtc_peer_create_offer(emrtc_peer pc) {
         return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "create_offer: an offer is already being created");
     if (p->sig_latest != EMRTC_SIGNALING_STATE_STABLE)
         return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "create_offer: an offer/answer exchange is under way");
-    if ((err = p->ext.peer_create_offer(pc))) return err;
-    p = get_peer(pc);
-    if (p) p->offer_in_flight = true;
+    return start_offer(p, pc, p->ext.peer_create_offer);
+}
+
+emrtc_error emrtc_peer_restart_ice(emrtc_peer pc) {
+    emrtc_error err = EMRTC_OK;
+    peer_t *p = peer_or_fail(pc, "emrtc_peer_restart_ice", &err);
+    if (!p) return err;
+    if (p->closed) return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "restart_ice: the peer is closed");
+    if (!p->remote_set)
+        return _emrtc_fail(EMRTC_ERR_UNCONFIGURED,
+                           "restart_ice: no connection negotiated yet (no remote description): use create_offer");
+    if (p->offer_in_flight || p->sig_latest != EMRTC_SIGNALING_STATE_STABLE)
+        return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "restart_ice: an offer/answer exchange is under way");
+    return start_offer(p, pc, p->ext.peer_restart_ice);
+}
+
+emrtc_error emrtc_peer_get_stats(emrtc_peer pc) {
+    emrtc_error err = EMRTC_OK;
+    peer_t *p = peer_or_fail(pc, "emrtc_peer_get_stats", &err);
+    if (!p) return err;
+    if (p->closed) return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "get_stats: the peer is closed");
+    if (p->stats_in_flight)
+        return _emrtc_fail(EMRTC_ERR_BUSY, "get_stats: a request is under way; its stats callback has not run yet");
+    p->stats_in_flight = true;
+    if ((err = p->ext.peer_get_stats(pc))) {
+        if ((p = get_peer(pc))) p->stats_in_flight = false;
+        return err;
+    }
     return EMRTC_OK;
 }
 
@@ -569,6 +618,7 @@ static void peer_dispatch(peer_t *p, emrtc_peer pc, _emrtc_event *ev) {
     const emrtc_peer_callbacks *cb = &p->cb;
     switch (ev->type) {
     case _EMRTC_EV_SESSION_DESCRIPTION:
+        if (ev->s1 && strcmp(ev->s1, "offer") == 0) p->offer_in_flight = false; /* the program has it now */
         if (cb->session_description_created) cb->session_description_created(pc, ev->s1, ev->s2, cb->user_data);
         break;
     case _EMRTC_EV_ICE_CANDIDATE:
@@ -594,7 +644,13 @@ static void peer_dispatch(peer_t *p, emrtc_peer pc, _emrtc_event *ev) {
         if (cb->signaling_state_changed) cb->signaling_state_changed(pc, p->sig, cb->user_data);
         break;
     case _EMRTC_EV_ERROR:
+        if (strncmp(ev->s1, "create_offer", 12) == 0) p->offer_in_flight = false;
         if (cb->error) cb->error(pc, (emrtc_error)ev->a, ev->s1, cb->user_data);
+        break;
+    case _EMRTC_EV_STATS:
+        /* the request ends here: the callback may ask again (the answer comes after it returns) */
+        p->stats_in_flight = p->stats_ready = false;
+        if (cb->stats) cb->stats(pc, &p->stats, cb->user_data);
         break;
     default: break;
     }
@@ -694,7 +750,12 @@ emrtc_error emrtc_channel_put_packet(emrtc_channel ch, const void *data, size_t 
     bool text = c->write_mode == EMRTC_WRITE_MODE_TEXT;
     if (text && !_emrtc_utf8_valid(data, size))
         return _emrtc_fail(EMRTC_ERR_INVALID_DATA, "put_packet: text mode, but the packet is not valid UTF-8");
-    return p->ext.channel_send(ch, data ? data : "", size, text);
+    if ((err = p->ext.channel_send(ch, data ? data : "", size, text))) return err;
+    if ((c = get_channel(ch))) {
+        c->traffic.messages_sent++;
+        c->traffic.bytes_sent += size;
+    }
+    return EMRTC_OK;
 }
 
 emrtc_error emrtc_channel_get_packet(emrtc_channel ch, const uint8_t **data, size_t *size) {
@@ -803,6 +864,16 @@ size_t emrtc_channel_get_max_packet_size(emrtc_channel ch) {
 emrtc_peer emrtc_channel_get_peer(emrtc_channel ch) {
     channel_t *c = get_channel(ch);
     return c ? c->peer : (emrtc_peer){0};
+}
+
+emrtc_error emrtc_channel_get_stats(emrtc_channel ch, emrtc_channel_stats *out) {
+    emrtc_error err = EMRTC_OK;
+    if (out) memset(out, 0, sizeof(*out));
+    channel_t *c = channel_or_fail(ch, "emrtc_channel_get_stats", &err);
+    if (!c) return err;
+    if (!out) return _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "emrtc_channel_get_stats: out is NULL");
+    *out = c->traffic;
+    return EMRTC_OK;
 }
 
 /* ---- extensions ---- */

@@ -79,6 +79,7 @@ typedef enum _emrtc_event_type {
     _EMRTC_EV_CHANNEL_STATE,           /* a state */
     _EMRTC_EV_BUFFERED_LOW,
     _EMRTC_EV_PACKET,                  /* a more packets readable */
+    _EMRTC_EV_STATS,                   /* the peer's stats answer is ready (held by the peer) */
 } _emrtc_event_type;
 
 typedef struct _emrtc_event {

@@ -67,7 +67,14 @@ void tp_init(tp_pair *p) {
         tp_side *s = sides[i];
         s->pair = p;
         s->pc = emrtc_peer_create();
-        emrtc_peer_callbacks cb = {on_description, on_candidate, on_channel, on_conn, on_gather, on_sig, on_error, s};
+        emrtc_peer_callbacks cb = {.session_description_created = on_description,
+                                   .ice_candidate_created = on_candidate,
+                                   .data_channel_received = on_channel,
+                                   .connection_state_changed = on_conn,
+                                   .gathering_state_changed = on_gather,
+                                   .signaling_state_changed = on_sig,
+                                   .error = on_error,
+                                   .user_data = s};
         emrtc_peer_set_callbacks(s->pc, &cb);
     }
 }

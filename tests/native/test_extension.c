@@ -53,6 +53,14 @@ static void c_peer_poll(emrtc_peer pc) {
     calls.peer_poll++;
     builtin->peer_poll(pc);
 }
+static emrtc_error c_peer_get_stats(emrtc_peer pc) {
+    calls.peer_get_stats++;
+    return builtin->peer_get_stats(pc);
+}
+static emrtc_error c_peer_restart_ice(emrtc_peer pc) {
+    calls.peer_restart_ice++;
+    return builtin->peer_restart_ice(pc);
+}
 static emrtc_error c_channel_send(emrtc_channel ch, const void *data, size_t size, bool is_text) {
     calls.channel_send++;
     return builtin->channel_send(ch, data, size, is_text);
@@ -115,6 +123,10 @@ static void test_a_whole_session_calls_every_member(void) {
     size_t n;
     TST_OK(emrtc_channel_get_packet(cb, &d, &n));
     TST_CHECK(n == 21 && memcmp(d, "through the extension", 21) == 0);
+    TST_OK(emrtc_peer_get_stats(p.a.pc));
+    TST_OK(emrtc_peer_restart_ice(p.a.pc));
+    tp_poll(&p, 2);
+    TST_EQ_INT(p.a.descriptions, 2); /* the restart's offer */
     emrtc_channel_close(ca);
     emrtc_channel_destroy(cb);
     emrtc_peer_close(p.a.pc);

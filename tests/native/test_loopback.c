@@ -376,6 +376,73 @@ static void test_initialize_replaces_the_backend_object(void) {
     check_nothing_alive();
 }
 
+/* The loopback's stats are its own counters: exactly the payload plus 41 bytes per message (see
+   backend_loopback.c), one check per request; a request made inside the stats callback is answered
+   from the next poll. */
+static int stats_calls;
+static emrtc_peer_stats last_stats;
+static void on_stats_again(emrtc_peer pc, const emrtc_peer_stats *st, void *ud) {
+    (void)ud;
+    last_stats = *st;
+    if (++stats_calls == 1) TST_OK(emrtc_peer_get_stats(pc)); /* allowed: the request has ended */
+}
+
+static void test_stats_are_the_loopback_counters(void) {
+    tp_pair p;
+    tp_init(&p);
+    emrtc_channel ca;
+    TST_OK(emrtc_peer_create_data_channel(p.a.pc, "s", NULL, &ca));
+    TST_REQUIRE(tp_connect(&p));
+    for (int i = 0; i < 3; i++) TST_OK(emrtc_channel_put_packet(ca, "12345", 5));
+    /* a callbacks struct of our own on a, the pair's on b */
+    TST_OK(emrtc_peer_set_callbacks(p.a.pc, &(emrtc_peer_callbacks){.stats = on_stats_again}));
+    TST_OK(emrtc_peer_get_stats(p.a.pc));
+    TST_EQ_INT(stats_calls, 0); /* never from inside the call */
+    tp_poll(&p, 1);
+    TST_EQ_INT(stats_calls, 1);
+    TST_EQ_INT(last_stats.bytes_sent, 3 * (5 + 41));
+    TST_EQ_INT(last_stats.packets_sent, 3);
+    TST_EQ_INT(last_stats.responses_received, 1);
+    TST_CHECK(last_stats.current_round_trip_time_ms > 0);
+    TST_EQ_STR(last_stats.local.address, "127.0.0.1");
+    TST_EQ_INT(last_stats.local.type, EMRTC_CANDIDATE_TYPE_HOST);
+    TST_EQ_INT(last_stats.remote.type, EMRTC_CANDIDATE_TYPE_HOST);
+    tp_poll(&p, 1);
+    TST_EQ_INT(stats_calls, 2);
+    TST_EQ_INT(last_stats.responses_received, 2);
+    TST_CHECK(last_stats.total_round_trip_time_ms > last_stats.current_round_trip_time_ms);
+    tp_destroy(&p);
+    check_nothing_alive();
+}
+
+/* restart_ice: new ufrag in the offer and in the answer, the fingerprint stays. */
+static void test_restart_ice_changes_credentials(void) {
+    tp_pair p;
+    tp_init(&p);
+    emrtc_channel ca;
+    TST_OK(emrtc_peer_create_data_channel(p.a.pc, "r", NULL, &ca));
+    TST_REQUIRE(tp_connect(&p));
+    char offer1[2048], answer1[2048];
+    snprintf(offer1, sizeof offer1, "%s", p.a.last_sdp);
+    snprintf(answer1, sizeof answer1, "%s", p.b.last_sdp);
+    TST_OK(emrtc_peer_restart_ice(p.a.pc));
+    tp_poll(&p, 3);
+    TST_EQ_INT(p.a.descriptions, 2);
+    TST_EQ_INT(p.b.descriptions, 2);
+    TST_EQ_INT(p.a.candidates, 2);
+    TST_EQ_INT(p.b.candidates, 2);
+    const char *u1 = strstr(offer1, "a=ice-ufrag:"), *u2 = strstr(p.a.last_sdp, "a=ice-ufrag:");
+    const char *f1 = strstr(offer1, "a=fingerprint:"), *f2 = strstr(p.a.last_sdp, "a=fingerprint:");
+    TST_REQUIRE(u1 && u2 && f1 && f2);
+    TST_CHECK(strncmp(u1, u2, 16) != 0);
+    TST_CHECK(strncmp(f1, f2, 100) == 0);
+    TST_CHECK(strncmp(strstr(answer1, "a=ice-ufrag:"), strstr(p.b.last_sdp, "a=ice-ufrag:"), 16) != 0);
+    TST_EQ_INT(emrtc_peer_get_connection_state(p.a.pc), EMRTC_STATE_CONNECTED);
+    TST_EQ_INT(p.a.errors + p.b.errors, 0);
+    tp_destroy(&p);
+    check_nothing_alive();
+}
+
 int main(void) {
     TST_RUN(test_descriptions_and_candidates_look_real);
     TST_RUN(test_sctp_ids_and_far_channel_options);
@@ -387,5 +454,7 @@ int main(void) {
     TST_RUN(test_peer_close_and_destroy_reach_far_side);
     TST_RUN(test_far_side_gone_while_connecting);
     TST_RUN(test_initialize_replaces_the_backend_object);
+    TST_RUN(test_stats_are_the_loopback_counters);
+    TST_RUN(test_restart_ice_changes_credentials);
     return tst_summary("loopback");
 }
