@@ -69,8 +69,39 @@
     emrtc_channel_get_packet() hands out bytes that stay valid until the next get_packet, poll or
     destroy on that channel (Godot's PacketPeer contract). Text packets are UTF-8 (sent as a JS
     string, received with emrtc_channel_was_string_packet() true); text that is not valid UTF-8 is
-    refused with EMRTC_ERR_INVALID_DATA. Received packets are never dropped: unread packets can still
-    be read after the channel closes, until it is destroyed.
+    refused with EMRTC_ERR_INVALID_DATA. Unread packets can still be read after the channel closes,
+    until it is destroyed.
+
+    LIMITS: WHAT A REMOTE PEER CAN MAKE YOU HOLD
+    ============================================
+    A remote decides how fast it sends and how many channels it opens; a program that reads slowly
+    (a hidden tab, a long frame) or not at all must not run out of memory. With Emscripten's default
+    16 MiB heap and no -sALLOW_MEMORY_GROWTH a failed malloc aborts the whole program, so emrtc bounds
+    everything a remote can fill, and at each limit nothing aborts and nothing disappears silently:
+    - Receive backlog, per channel: the unread packets of a channel (arrived, not yet returned by
+      get_packet; each counts its size plus EMRTC_PACKET_OVERHEAD_BYTES) may hold at most
+      max_backlog_bytes (channel options, else the peer's configuration; default
+      EMRTC_DEFAULT_MAX_BACKLOG_BYTES, 1 MiB). A packet that would pass it is dropped, or with
+      EMRTC_BACKLOG_CLOSE the channel is closed (the packet and what still arrives are dropped);
+      what arrived before stays readable. Dropped packets are counted
+      (emrtc_channel_get_dropped_count), and the peer's `error` callback says so once per burst
+      (EMRTC_ERR_OUT_OF_MEMORY, message "receive: ..."): a burst ends when a packet fits again.
+    - Receive backlog, all channels together: at most emrtc_set_total_backlog_limit() bytes (default
+      EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES, 4 MiB), with the same policy per channel, so any number of
+      flooded channels fit a 16 MiB heap. A channel's memory is at most its limit (plus, briefly,
+      once more while it grows); it is reused for later packets, and given back by a poll that
+      finds the channel read empty with nothing new (rings over 256 KiB).
+    - Channels: at most max_channels per peer (configuration; default EMRTC_DEFAULT_MAX_CHANNELS,
+      256), local and remote together, and the labels and protocols of the channels the remote
+      opened at most EMRTC_MAX_REMOTE_LABEL_BYTES per peer together. A remote channel past a limit
+      (or when the process's handles or memory are out) is closed at once and reported through
+      `error` (EMRTC_ERR_OUT_OF_MEMORY, "data_channel_received: ..."); create_data_channel past
+      max_channels returns EMRTC_ERR_OUT_OF_MEMORY.
+    - Events: at most EMRTC_MAX_QUEUED_EVENTS per peer or channel between two polls (see there).
+    - Handles: at most 65,535 channels and 65,535 peers per process. A destroyed handle's slot waits
+      in a FIFO behind 1,024 other free slots, so a stale handle can only match a new object after
+      its slot has been reused 32,767 times, i.e. after 32,767 x 1,024 (about 33.5 million) other
+      handles of its kind were destroyed meanwhile (fewer only while more than 64,511 are alive).
 
     THREADS
     =======
@@ -117,7 +148,7 @@ extern "C" {
     X(ERR_UNCONFIGURED, 3, "a required option or earlier step is missing")                         \
     X(ERR_UNAUTHORIZED, 4, "refused (a multiplayer peer refusing new connections)")                \
     X(ERR_PARAMETER_RANGE_ERROR, 5, "a value is out of its allowed range")                         \
-    X(ERR_OUT_OF_MEMORY, 6, "out of memory or handle slots")                                       \
+    X(ERR_OUT_OF_MEMORY, 6, "out of memory, or a limit reached (handles, channels, backlog)")      \
     X(ERR_ALREADY_IN_USE, 22, "already in use (a negotiated channel id, a multiplayer's own id)")  \
     X(ERR_LOCKED, 23, "main-thread only: called from another thread of a -pthread program")        \
     X(ERR_TIMEOUT, 24, "timed out")                                                                 \
@@ -198,12 +229,27 @@ typedef enum emrtc_write_mode {
 #define EMRTC_ID_UNSET 65535u             /* get_id before assignment; unset max_* getters */
 #define EMRTC_MAX_ICE_SERVERS 32          /* ice servers per configuration */
 #define EMRTC_MAX_ICE_URLS 16             /* urls per ice server */
+/* Receive limits (see LIMITS above). */
+#define EMRTC_DEFAULT_MAX_BACKLOG_BYTES (1024u * 1024u)       /* unread bytes per channel */
+#define EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES (4u * 1024u * 1024u) /* unread bytes of all channels */
+#define EMRTC_MAX_BACKLOG_BYTES 0x7FFFFFFFu                   /* the largest limit accepted */
+#define EMRTC_PACKET_OVERHEAD_BYTES 16u  /* what each unread packet counts on top of its bytes */
+#define EMRTC_DEFAULT_MAX_CHANNELS 256u  /* channels per peer (local and remote) */
+#define EMRTC_MAX_REMOTE_LABEL_BYTES (256u * 1024u) /* labels + protocols of remote channels, per peer */
 /* Events queued for one peer or one channel between two polls. Events past it (or that find no
    memory) are lost and counted: the peer's `error` callback tells how many (EMRTC_ERR_OUT_OF_MEMORY)
    at its next poll. Received packets do not count: consecutive ones share one event. */
 #define EMRTC_MAX_QUEUED_EVENTS 4096
 
 /* ---- configuration and options (zero value = the spec's defaults) ----------------------------- */
+
+/* What a channel does with a packet that would take its unread backlog past its limit. */
+typedef enum emrtc_backlog_policy {
+    EMRTC_BACKLOG_DEFAULT = 0, /* channel options: the peer's policy; configuration: DROP */
+    EMRTC_BACKLOG_DROP = 1,    /* drop the packet and count it; the channel stays open */
+    EMRTC_BACKLOG_CLOSE = 2,   /* close the channel (the remote sees it close); drop and count the
+                                  packet and whatever still arrives */
+} emrtc_backlog_policy;
 
 /* One entry of the spec's "iceServers". */
 typedef struct emrtc_ice_server {
@@ -252,6 +298,11 @@ typedef struct emrtc_configuration {
     emrtc_bundle_policy bundle_policy;               /* default (0): the browser's, "balanced" */
     int ice_candidate_pool_size; /* spec "iceCandidatePoolSize": candidates gathered before
                                     set_local_description, 0..255; default 0 (the browser's: none) */
+    /* Beyond the spec: limits of what the remote can make this peer hold (see LIMITS). */
+    size_t max_backlog_bytes;            /* per channel, unless its options say; 0 = 1 MiB
+                                            (EMRTC_DEFAULT_MAX_BACKLOG_BYTES); at most 2^31-1 */
+    emrtc_backlog_policy backlog_policy; /* per channel, unless its options say; 0 = DROP */
+    uint32_t max_channels;               /* channels, local and remote; 0 = 256 (at most 65535) */
 } emrtc_configuration;
 
 /* The spec's create_data_channel() options. Zero value: in-band, reliable, ordered, no protocol. */
@@ -266,6 +317,9 @@ typedef struct emrtc_channel_options {
     uint32_t max_packet_life_time;/* unreliable: give up retransmitting after this many ms */
     bool unordered;               /* spec "ordered" is true by default; set this to turn it off */
     const char *protocol;         /* spec "protocol"; NULL or "" = none; at most 65535 bytes */
+    /* Beyond the spec: this channel's receive limit (see LIMITS); 0 = the peer's configuration's. */
+    size_t max_backlog_bytes;     /* at most EMRTC_MAX_BACKLOG_BYTES */
+    emrtc_backlog_policy backlog_policy;
 } emrtc_channel_options;
 
 /* ---- stats (beyond the spec: the browser's RTCPeerConnection.getStats) ------------------------- */
@@ -460,6 +514,17 @@ emrtc_peer emrtc_channel_get_peer(emrtc_channel ch);
 /* Beyond the spec: the channel's traffic so far, at once (no browser call). Any state, closed
    included. EMRTC_ERR_INVALID_PARAMETER for a stale handle or a NULL `out` (then zeroed if given). */
 emrtc_error emrtc_channel_get_stats(emrtc_channel ch, emrtc_channel_stats *out);
+/* Beyond the spec: received packets dropped at the backlog limit (see LIMITS), since the channel
+   was created; 0 for a stale handle. */
+uint64_t emrtc_channel_get_dropped_count(emrtc_channel ch);
+/* Beyond the spec: what the channel's unread packets count against its limit (their bytes plus
+   EMRTC_PACKET_OVERHEAD_BYTES each); 0 for a stale handle. */
+size_t emrtc_channel_get_backlog_bytes(emrtc_channel ch);
+/* Beyond the spec: the limit of all channels' unread packets together (see LIMITS); 0 = the default
+   EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES; at most EMRTC_MAX_BACKLOG_BYTES. Applies to later packets. */
+emrtc_error emrtc_set_total_backlog_limit(size_t bytes);
+/* What all channels' unread packets count together. */
+size_t emrtc_total_backlog_bytes(void);
 
 /* ---- extensions: the spec's set_default_extension ---------------------------------------------- */
 
@@ -539,8 +604,9 @@ emrtc_channel emrtc_ext_channel_received(emrtc_peer pc, const char *label, const
 void emrtc_ext_channel_state(emrtc_channel ch, emrtc_channel_state state);
 void emrtc_ext_channel_buffered_amount_low(emrtc_channel ch);
 /* Receiving a packet without an extra copy: reserve `size` bytes in the channel's receive buffer,
-   write the packet there, then commit its real length (<= size). NULL when ch is stale or memory is
-   out; the backend then reports the loss through emrtc_ext_error. */
+   write the packet there, then commit its real length (<= size). NULL when ch is stale, or when the
+   packet does not fit the channel's backlog limit or memory: the core has then counted it as
+   dropped and reports it (see LIMITS); the backend discards the packet and reports nothing. */
 uint8_t *emrtc_ext_packet_reserve(emrtc_channel ch, size_t size);
 void emrtc_ext_packet_commit(emrtc_channel ch, size_t size, bool is_text);
 

@@ -542,8 +542,14 @@ static void open_channels(lb_peer *p, lb_peer *far) {
                 f->far = c->ch;
                 c->far = fch;
                 set_channel_state(f, EMRTC_CHANNEL_STATE_OPEN);
-            } else if (fch.id) {
-                emrtc_ext_error(far->pc, EMRTC_ERR_OUT_OF_MEMORY, "receive: no memory for a data channel; it was lost");
+            } else {
+                if (fch.id) emrtc_ext_error(far->pc, EMRTC_ERR_OUT_OF_MEMORY, "receive: no memory for a data channel; it was lost");
+                /* refused by the far side (the core reports it there): it closes the channel at once,
+                   as the browser glue does */
+                set_channel_state(c, EMRTC_CHANNEL_STATE_OPEN);
+                set_channel_state(c, EMRTC_CHANNEL_STATE_CLOSING);
+                set_channel_state(c, EMRTC_CHANNEL_STATE_CLOSED);
+                continue;
             }
         }
         set_channel_state(c, EMRTC_CHANNEL_STATE_OPEN);
@@ -813,14 +819,12 @@ static emrtc_error lb_send(emrtc_channel ch, const void *data, size_t size, bool
         return _emrtc_fail(EMRTC_ERR_BUSY, "put_packet: the send queue is full (%zu bytes buffered)", c->buffered);
     lb_channel *f = chan_get(c->far);
     if (f && !f->closed) {
+        /* NULL past the far channel's backlog limit: the core counted the drop and reports it (and
+           under EMRTC_BACKLOG_CLOSE has closed the far channel, which closes c: c stays valid) */
         uint8_t *at = emrtc_ext_packet_reserve(f->ch, size);
         if (at) {
             if (size) memcpy(at, data, size);
             emrtc_ext_packet_commit(f->ch, size, is_text);
-        } else {
-            emrtc_ext_error(f->peer->pc, EMRTC_ERR_OUT_OF_MEMORY,
-                            is_text ? "receive: no memory for a text packet; it was lost"
-                                    : "receive: no memory for a binary packet; it was lost");
         }
     }
     c->buffered += size;

@@ -88,6 +88,13 @@ typedef struct peer_t {
     emrtc_channel *channels; /* in creation order */
     int channel_count, channel_cap;
     uint32_t lost_events;    /* events of the peer or its channels lost (memory, queue limit): told at poll */
+    /* limits (configuration) */
+    size_t backlog_limit;
+    emrtc_backlog_policy backlog_policy;
+    uint32_t max_channels;
+    size_t remote_label_bytes;  /* labels + protocols of the channels the remote opened */
+    uint32_t refused;           /* remote channels refused since the last poll, and why (the last one) */
+    char refused_why[96];
 } peer_t;
 
 typedef struct channel_t {
@@ -105,11 +112,22 @@ typedef struct channel_t {
     emrtc_channel_stats traffic;
     bool unannounced;                 /* received, data_channel_received not yet called */
     uint32_t packets_unannounced;     /* packets committed whose event was lost */
+    bool received;                    /* opened by the remote (its label counts in remote_label_bytes) */
+    size_t backlog_limit;             /* unread bytes (+ overhead) this channel may hold */
+    emrtc_backlog_policy backlog_policy;
+    size_t backlog;                   /* what its unread packets count (bytes + overhead each) */
+    uint64_t dropped;                 /* packets dropped at the limit */
+    bool dropping;                    /* in a burst of drops (ends when a packet fits again) */
+    bool burst_untold;                /* a burst began since the last report */
+    uint8_t drop_why;                 /* DROP_*: what the last dropped packet did not fit */
+    bool limit_closed;                /* closed by EMRTC_BACKLOG_CLOSE */
     bool dispatching;                 /* in channel_dispatch: new packets get an event of their own */
 } channel_t;
 
 static _emrtc_pool peers, channels;
 static bool pools_ready;
+static size_t total_backlog, total_backlog_limit = EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES;
+#define TRIM_KEEP_BYTES (256u * 1024u) /* rings up to this stay allocated when read empty */
 static emrtc_extension default_ext;
 static bool default_ext_set;
 
@@ -255,20 +273,48 @@ void emrtc_ext_channel_buffered_amount_low(emrtc_channel ch) {
     if (c) push_ch(c, _EMRTC_EV_BUFFERED_LOW, 0);
 }
 
+/* A packet that does not fit: counted, the burst reported at the next poll, the channel closed
+   under EMRTC_BACKLOG_CLOSE. */
+enum { DROP_CHANNEL_LIMIT, DROP_TOTAL_LIMIT, DROP_MEMORY, DROP_CLOSED };
+
+static void packet_drop(channel_t *c, emrtc_channel ch, int why) {
+    c->dropped++;
+    c->drop_why = (uint8_t)why;
+    if (!c->dropping) {
+        c->dropping = true;
+        c->burst_untold = true;
+    }
+    if (c->backlog_policy == EMRTC_BACKLOG_CLOSE && !c->limit_closed) {
+        c->limit_closed = true;
+        emrtc_channel_close(ch);
+    }
+}
+
 uint8_t *emrtc_ext_packet_reserve(emrtc_channel ch, size_t size) {
     channel_t *c = get_channel(ch);
     if (!c) return NULL;
-    uint8_t *at = _emrtc_packetbuf_reserve(&c->packets, size);
-    if (!at) _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "no memory for a received packet of %zu bytes", size);
+    size_t need = size + EMRTC_PACKET_OVERHEAD_BYTES;
+    int why = c->limit_closed                                                       ? DROP_CLOSED
+              : size > EMRTC_MAX_BACKLOG_BYTES || c->backlog + need > c->backlog_limit ? DROP_CHANNEL_LIMIT
+              : total_backlog + need > total_backlog_limit                         ? DROP_TOTAL_LIMIT
+                                                                                   : DROP_MEMORY;
+    uint8_t *at = why == DROP_MEMORY ? _emrtc_packetbuf_reserve(&c->packets, size) : NULL;
+    if (!at) packet_drop(c, ch, why);
     return at;
 }
 
 void emrtc_ext_packet_commit(emrtc_channel ch, size_t size, bool is_text) {
     channel_t *c = get_channel(ch);
     if (!c) return;
-    if (!_emrtc_packetbuf_commit(&c->packets, size, is_text)) return;
+    if (!_emrtc_packetbuf_commit(&c->packets, size, is_text)) {
+        packet_drop(c, ch, DROP_MEMORY); /* no memory for its record */
+        return;
+    }
+    c->backlog += size + EMRTC_PACKET_OVERHEAD_BYTES;
+    total_backlog += size + EMRTC_PACKET_OVERHEAD_BYTES;
     c->traffic.messages_received++;
     c->traffic.bytes_received += size;
+    c->dropping = false; /* a packet fits again: the burst is over */
     /* consecutive packets share one event: a flood of packets cannot fill the event queue */
     _emrtc_event *last = _emrtc_queue_last(&c->events);
     if (last && last->type == _EMRTC_EV_PACKET && !c->dispatching) last->a++;
@@ -278,9 +324,19 @@ void emrtc_ext_packet_commit(emrtc_channel ch, size_t size, bool is_text) {
 /* ---- channels ---- */
 
 static emrtc_channel channel_new(peer_t *p, emrtc_peer pc, const char *label, const emrtc_channel_options *o) {
+    if ((uint32_t)p->channel_count >= p->max_channels) {
+        _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "the peer has %d channels, its max_channels", p->channel_count);
+        return (emrtc_channel){0};
+    }
     channel_t *c = calloc(1, sizeof(*c));
-    if (!c) return (emrtc_channel){0};
+    if (!c) {
+        _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "out of memory for a channel");
+        return (emrtc_channel){0};
+    }
     if (o) c->options = *o;
+    c->backlog_limit = o && o->max_backlog_bytes ? o->max_backlog_bytes : p->backlog_limit;
+    c->backlog_policy = o && o->backlog_policy ? o->backlog_policy : p->backlog_policy;
+    c->packets.max_cap = c->backlog_limit;
     c->label = dup_str(label);
     c->protocol = dup_str(o ? o->protocol : "");
     c->options.protocol = c->protocol;
@@ -296,14 +352,19 @@ static emrtc_channel channel_new(peer_t *p, emrtc_peer pc, const char *label, co
         p->channels = n;
         p->channel_cap = ncap;
     }
-    if (!c->label || !c->protocol || !(ch.id = _emrtc_pool_add(&channels, c))) goto fail;
+    if (!c->label || !c->protocol) goto fail;
+    if (!(ch.id = _emrtc_pool_add(&channels, c))) {
+        _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "all %u channel handles of the process are in use", _EMRTC_POOL_MAX_SLOTS);
+        goto fail_quiet;
+    }
     p->channels[p->channel_count++] = ch;
     return ch;
 fail:
+    _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "out of memory for a channel");
+fail_quiet:
     free(c->label);
     free(c->protocol);
     free(c);
-    _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "out of memory or channel handles");
     return (emrtc_channel){0};
 }
 
@@ -321,6 +382,8 @@ static void channel_free(emrtc_channel ch, bool tell_backend) {
             break;
         }
     }
+    if (p && c->received) p->remote_label_bytes -= strlen(c->label) + strlen(c->protocol);
+    total_backlog -= c->backlog;
     _emrtc_queue_free(&c->events);
     _emrtc_packetbuf_free(&c->packets);
     free(c->label);
@@ -331,11 +394,26 @@ static void channel_free(emrtc_channel ch, bool tell_backend) {
 emrtc_channel emrtc_ext_channel_received(emrtc_peer pc, const char *label, const emrtc_channel_options *options) {
     peer_t *p = get_peer(pc);
     if (!p) return (emrtc_channel){0};
-    emrtc_channel ch = channel_new(p, pc, label, options);
-    if (ch.id) {
-        get_channel(ch)->unannounced = true;
-        push_peer(p, _EMRTC_EV_DATA_CHANNEL, 0, ch.id, NULL, NULL);
+    size_t strings = strlen(label ? label : "") + strlen(options && options->protocol ? options->protocol : "");
+    emrtc_channel ch = {0};
+    if (p->remote_label_bytes + strings > EMRTC_MAX_REMOTE_LABEL_BYTES)
+        _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "its label and protocol (%zu bytes) pass the %u bytes the remote's channels "
+                    "may hold together", strings, EMRTC_MAX_REMOTE_LABEL_BYTES);
+    else
+        ch = channel_new(p, pc, label, options);
+    if (!ch.id) {
+        /* the backend closes the browser's channel: tell the program at the next poll */
+        p->refused++;
+        size_t n = strlen(last_error);
+        if (n >= sizeof p->refused_why) n = sizeof p->refused_why - 1;
+        memcpy(p->refused_why, last_error, n);
+        p->refused_why[n] = 0;
+        return ch;
     }
+    channel_t *c = get_channel(ch);
+    c->received = c->unannounced = true;
+    p->remote_label_bytes += strings;
+    push_peer(p, _EMRTC_EV_DATA_CHANNEL, 0, ch.id, NULL, NULL);
     return ch;
 }
 
@@ -360,6 +438,12 @@ static void peer_teardown(peer_t *p) {
     p->closed = p->offer_in_flight = p->remote_set = p->stats_in_flight = p->stats_ready = false;
 }
 
+static void peer_set_limits(peer_t *p, const emrtc_configuration *c) {
+    p->backlog_limit = c && c->max_backlog_bytes ? c->max_backlog_bytes : EMRTC_DEFAULT_MAX_BACKLOG_BYTES;
+    p->backlog_policy = c && c->backlog_policy ? c->backlog_policy : EMRTC_BACKLOG_DROP;
+    p->max_channels = c && c->max_channels ? c->max_channels : EMRTC_DEFAULT_MAX_CHANNELS;
+}
+
 emrtc_peer emrtc_peer_create(void) {
     if (_emrtc_off_main_thread(__func__)) return (emrtc_peer){0};
     ensure_pools();
@@ -369,6 +453,7 @@ emrtc_peer emrtc_peer_create(void) {
         return (emrtc_peer){0};
     }
     p->ext = default_ext_set ? default_ext : _emrtc_builtin_extension;
+    peer_set_limits(p, NULL);
     emrtc_peer pc = {_emrtc_pool_add(&peers, p)};
     if (!pc.id) {
         free(p);
@@ -410,6 +495,7 @@ emrtc_error emrtc_peer_initialize(emrtc_peer pc, const emrtc_configuration *conf
     if (!p) return err;
     if ((err = _emrtc_validate_configuration(config))) return err;
     peer_teardown(p);
+    peer_set_limits(p, config);
     p->ext.peer_destroy(pc);
     err = p->ext.peer_create(pc, config);
     if (err) {
@@ -580,7 +666,7 @@ static void channel_dispatch(emrtc_channel ch) {
     if (!c) return;
     _emrtc_packetbuf_release(&c->packets);
     /* only what was queued before this poll: callbacks that cause events see them next poll */
-    uint32_t n = c->events.count;
+    uint32_t n = c->events.count, n_events = n;
     _emrtc_event ev;
     c->dispatching = true;
     while (n-- > 0 && _emrtc_queue_pop(&c->events, &ev)) {
@@ -602,6 +688,30 @@ static void channel_dispatch(emrtc_channel ch) {
     }
     c->dispatching = false;
     for (; c->packets_unannounced; c->packets_unannounced--) _emrtc_packetbuf_make_available(&c->packets);
+    if (c->burst_untold) {
+        c->burst_untold = false;
+        peer_t *p = get_peer(c->peer);
+        if (p && p->cb.error) {
+            static const char *const why[] = {
+                "its unread backlog reached its limit",
+                "the unread backlog of all channels reached its limit (emrtc_set_total_backlog_limit)",
+                "no memory",
+                "it was closed at the limit",
+            };
+            char msg[256];
+            unsigned dropped = c->dropped > 0xFFFFFFFFu ? 0xFFFFFFFFu : (unsigned)c->dropped;
+            _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY,
+                        "receive: channel \"%.40s\" drops packets: %s (%zu of %zu bytes unread; all channels %zu of "
+                        "%zu); %u dropped so far%s",
+                        c->label, why[c->drop_why], c->backlog, c->backlog_limit, total_backlog, total_backlog_limit,
+                        dropped, c->limit_closed ? "; the channel was closed (EMRTC_BACKLOG_CLOSE)" : "");
+            memcpy(msg, last_error, sizeof msg - 1);
+            msg[sizeof msg - 1] = 0;
+            p->cb.error(c->peer, EMRTC_ERR_OUT_OF_MEMORY, msg, p->cb.user_data);
+            if (!(c = get_channel(ch))) return;
+        }
+    }
+    if (n_events == 0) _emrtc_packetbuf_trim(&c->packets, TRIM_KEEP_BYTES);
 }
 
 emrtc_error emrtc_channel_poll(emrtc_channel ch) {
@@ -667,6 +777,16 @@ emrtc_error emrtc_peer_poll(emrtc_peer pc) {
     while (n-- > 0 && _emrtc_queue_pop(&p->events, &ev)) {
         peer_dispatch(p, pc, &ev);
         _emrtc_event_free_strings(&ev);
+        if (!(p = get_peer(pc))) return EMRTC_OK;
+    }
+    if (p->refused) {
+        char msg[256];
+        _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "data_channel_received: %u channels the remote opened were refused and "
+                    "closed: %s", (unsigned)p->refused, p->refused_why);
+        memcpy(msg, last_error, sizeof msg - 1);
+        msg[sizeof msg - 1] = 0;
+        p->refused = 0;
+        if (p->cb.error) p->cb.error(pc, EMRTC_ERR_OUT_OF_MEMORY, msg, p->cb.user_data);
         if (!(p = get_peer(pc))) return EMRTC_OK;
     }
     if (p->lost_events) {
@@ -770,6 +890,8 @@ emrtc_error emrtc_channel_get_packet(emrtc_channel ch, const uint8_t **data, siz
         return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "get_packet: no packet available");
     }
     c->last_was_string = is_text;
+    c->backlog -= *size + EMRTC_PACKET_OVERHEAD_BYTES;
+    total_backlog -= *size + EMRTC_PACKET_OVERHEAD_BYTES;
     return EMRTC_OK;
 }
 
@@ -875,6 +997,26 @@ emrtc_error emrtc_channel_get_stats(emrtc_channel ch, emrtc_channel_stats *out) 
     *out = c->traffic;
     return EMRTC_OK;
 }
+
+uint64_t emrtc_channel_get_dropped_count(emrtc_channel ch) {
+    channel_t *c = get_channel(ch);
+    return c ? c->dropped : 0;
+}
+
+size_t emrtc_channel_get_backlog_bytes(emrtc_channel ch) {
+    channel_t *c = get_channel(ch);
+    return c ? c->backlog : 0;
+}
+
+emrtc_error emrtc_set_total_backlog_limit(size_t bytes) {
+    if (bytes > EMRTC_MAX_BACKLOG_BYTES)
+        return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "emrtc_set_total_backlog_limit: %zu is over %u", bytes,
+                           EMRTC_MAX_BACKLOG_BYTES);
+    total_backlog_limit = bytes ? bytes : EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES;
+    return EMRTC_OK;
+}
+
+size_t emrtc_total_backlog_bytes(void) { return total_backlog; }
 
 /* ---- extensions ---- */
 

@@ -126,6 +126,8 @@ typedef struct _emrtc_packetbuf {
     size_t reserved_off, reserved_len;
     bool reserving;
     bool wrapped;              /* newer packets sit at the front, before the oldest live one */
+    size_t unread;             /* bytes of the unread packets (available and pending) */
+    size_t max_cap;            /* the ring grows to at most this (0: no limit) unless a packet needs more */
 } _emrtc_packetbuf;
 
 /* Room for a packet of up to `len` bytes; NULL when out of memory. */
@@ -139,6 +141,8 @@ void _emrtc_packetbuf_release(_emrtc_packetbuf *pb);
 /* Releases the held packet, then hands out the oldest available one. */
 bool _emrtc_packetbuf_get(_emrtc_packetbuf *pb, const uint8_t **data, size_t *len, bool *is_text);
 void _emrtc_packetbuf_free(_emrtc_packetbuf *pb);
+/* Gives the memory back when nothing is unread or held and the ring is over `keep` bytes. */
+void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep);
 
 /* ---- validation of outside input (fuzzed) ---- */
 

@@ -60,6 +60,9 @@ static bool grow(_emrtc_packetbuf *pb, size_t need) {
         if (ncap > (SIZE_MAX >> 1)) return false;
         ncap *= 2u;
     }
+    /* bounded: past max_cap only what the unread packets and this one need (then the same size
+       again when only fragmentation stood in the way) */
+    if (pb->max_cap && ncap > pb->max_cap) ncap = unread + need > pb->max_cap ? unread + need : pb->max_cap;
     if (ncap > 0xFFFFFFFFu) return false;
     uint8_t *n = malloc(ncap);
     if (!n) return false;
@@ -126,6 +129,7 @@ bool _emrtc_packetbuf_commit(_emrtc_packetbuf *pb, size_t len, bool is_text) {
     _emrtc_packet_rec rec = {(uint32_t)pb->reserved_off, (uint32_t)len | (wraps ? WRAP_FLAG : 0u), is_text};
     if (!recs_push(pb, rec)) return false;
     pb->reserving = false;
+    pb->unread += len;
     if (wraps) pb->wrapped = true;
     pb->tail = pb->reserved_off + len;
     return true;
@@ -148,6 +152,7 @@ bool _emrtc_packetbuf_get(_emrtc_packetbuf *pb, const uint8_t **data, size_t *le
     pb->rec_head = (pb->rec_head + 1u) & (pb->rec_cap - 1u);
     pb->rec_count--;
     pb->available--;
+    pb->unread -= REC_LEN(r);
     if (r.len & WRAP_FLAG) {
         /* the reader has reached the packets placed after the wrap: the ring is linear again */
         r.len &= ~WRAP_FLAG;
@@ -162,8 +167,15 @@ bool _emrtc_packetbuf_get(_emrtc_packetbuf *pb, const uint8_t **data, size_t *le
 }
 
 void _emrtc_packetbuf_free(_emrtc_packetbuf *pb) {
+    size_t max_cap = pb->max_cap;
     free(pb->data);
     free(pb->retired);
     free(pb->recs);
     memset(pb, 0, sizeof(*pb));
+    pb->max_cap = max_cap;
+}
+
+void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep) {
+    if (pb->rec_count || pb->holding || pb->reserving || pb->cap <= keep) return;
+    _emrtc_packetbuf_free(pb);
 }

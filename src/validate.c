@@ -58,6 +58,16 @@ static emrtc_error check_text(const char *what, const char *s) {
     return EMRTC_OK;
 }
 
+static emrtc_error check_backlog(const char *where, size_t bytes, emrtc_backlog_policy policy) {
+    if (bytes > EMRTC_MAX_BACKLOG_BYTES)
+        return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "%s max_backlog_bytes %zu is over %u", where, bytes,
+                           EMRTC_MAX_BACKLOG_BYTES);
+    if ((unsigned)policy > EMRTC_BACKLOG_CLOSE)
+        return _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "%s backlog_policy %d is not an emrtc_backlog_policy", where,
+                           (int)policy);
+    return EMRTC_OK;
+}
+
 emrtc_error _emrtc_validate_channel(const char *label, const emrtc_channel_options *o) {
     emrtc_error err = check_text("label", label ? label : "");
     if (err) return err;
@@ -79,12 +89,18 @@ emrtc_error _emrtc_validate_channel(const char *label, const emrtc_channel_optio
     if (o->has_max_packet_life_time && o->max_packet_life_time > 65535u)
         return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "maxPacketLifeTime %u is over 65535",
                            (unsigned)o->max_packet_life_time);
+    if ((err = check_backlog("channel options:", o->max_backlog_bytes, o->backlog_policy))) return err;
     if (o->protocol) return check_text("protocol", o->protocol);
     return EMRTC_OK;
 }
 
 emrtc_error _emrtc_validate_configuration(const emrtc_configuration *c) {
     if (!c) return EMRTC_OK;
+    emrtc_error berr = check_backlog("configuration:", c->max_backlog_bytes, c->backlog_policy);
+    if (berr) return berr;
+    if (c->max_channels > _EMRTC_POOL_MAX_SLOTS)
+        return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "configuration: max_channels %u is over %u",
+                           (unsigned)c->max_channels, _EMRTC_POOL_MAX_SLOTS);
     if (c->ice_server_count < 0 || c->ice_server_count > EMRTC_MAX_ICE_SERVERS)
         return _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "ice_server_count %d is outside 0..%d",
                            c->ice_server_count, EMRTC_MAX_ICE_SERVERS);

@@ -229,6 +229,10 @@ static void test_send_queue_model(void) {
     enum { SIZE = 262144 };
     tp_pair p;
     tp_init(&p);
+    /* the loopback writes into the far side at once: room there for the whole 16 MiB */
+    emrtc_configuration roomy = {.max_backlog_bytes = 17u * 1024u * 1024u};
+    TST_OK(emrtc_peer_initialize(p.b.pc, &roomy));
+    TST_OK(emrtc_set_total_backlog_limit(18u * 1024u * 1024u));
     emrtc_channel ca;
     tp_chlog log = {0};
     TST_OK(emrtc_peer_create_data_channel(p.a.pc, "q", NULL, &ca));
@@ -265,6 +269,7 @@ static void test_send_queue_model(void) {
     free(buf);
     tp_destroy(&p);
     check_nothing_alive();
+    TST_OK(emrtc_set_total_backlog_limit(0));
 }
 
 static void test_channel_close_reaches_far_side(void) {

@@ -235,6 +235,61 @@ static void test_random_against_model(void) {
     _emrtc_packetbuf_free(&pb);
 }
 
+/* With max_cap (the core sets the channel's backlog limit), the ring never grows past it while the
+   unread bytes plus the new packet fit in it, also when fragmentation forces a move: a slow reader of
+   a flood, packets of uneven sizes, one held at a time. */
+static void test_growth_bounded_by_max_cap(void) {
+    enum { MAX = 65536 };
+    _emrtc_packetbuf pb = {0};
+    pb.max_cap = MAX;
+    uint32_t next_put = 0, next_get = 0, rnd = 12345;
+    size_t unread = 0, lens[4096];
+    bool ok = true;
+    for (int step = 0; step < 20000 && ok; step++) {
+        rnd = rnd * 1103515245u + 12345u;
+        size_t len = 1 + (rnd >> 8) % 9000;
+        if ((rnd >> 4) % 3 != 0 && unread + len <= MAX) {
+            ok = put(&pb, len, len, next_put, false);
+            lens[next_put % 4096] = len;
+            next_put++;
+            unread += len;
+        } else if (next_get < next_put) {
+            ok = get_expect(&pb, lens[next_get % 4096], next_get, false);
+            unread -= lens[next_get % 4096];
+            next_get++;
+        }
+        if (pb.cap > MAX) ok = false;
+    }
+    TST_CHECK(ok);
+    TST_CHECK(pb.cap <= MAX);
+    TST_EQ_INT(pb.unread, unread);
+    _emrtc_packetbuf_free(&pb);
+}
+
+/* trim gives the ring back once nothing is unread or held, and only rings over `keep`. */
+static void test_trim(void) {
+    _emrtc_packetbuf pb = {0};
+    pb.max_cap = 1u << 20;
+    for (uint32_t i = 0; i < 40; i++) TST_CHECK(put(&pb, 10000, 10000, i, false));
+    size_t cap = pb.cap;
+    TST_CHECK(cap >= 400000);
+    _emrtc_packetbuf_trim(&pb, 0); /* unread packets: kept */
+    TST_EQ_INT(pb.cap, cap);
+    for (uint32_t i = 0; i < 40; i++) TST_CHECK(get_expect(&pb, 10000, i, false));
+    _emrtc_packetbuf_trim(&pb, 0); /* the last packet is still held: kept */
+    TST_EQ_INT(pb.cap, cap);
+    _emrtc_packetbuf_release(&pb);
+    _emrtc_packetbuf_trim(&pb, cap); /* not over `keep` */
+    TST_EQ_INT(pb.cap, cap);
+    _emrtc_packetbuf_trim(&pb, 256u * 1024u);
+    TST_EQ_INT(pb.cap, 0);
+    TST_CHECK(pb.data == NULL);
+    TST_EQ_INT(pb.max_cap, 1u << 20); /* the limit survives */
+    TST_CHECK(put(&pb, 100, 100, 7, true)); /* and the buffer works again */
+    TST_CHECK(get_expect(&pb, 100, 7, true));
+    _emrtc_packetbuf_free(&pb);
+}
+
 int main(void) {
     TST_RUN(test_fifo_order_and_flags);
     TST_RUN(test_pending_not_readable);
@@ -245,5 +300,7 @@ int main(void) {
     TST_RUN(test_read_past_wrap_between_reserves);
     TST_RUN(test_release_and_free);
     TST_RUN(test_random_against_model);
+    TST_RUN(test_growth_bounded_by_max_cap);
+    TST_RUN(test_trim);
     return tst_summary("packetbuf");
 }
