@@ -201,9 +201,11 @@ test('destroy from inside a callback: the rest of the queue never reaches C', as
 test('close(): CLOSING at once, then closed 1000 and no error; while connecting: closed 1006 and no error', async () => {
   const h = await connect(bed, page, bed.signalUrl);
   await join(bed, page, h, '', true);
-  await call(page, 'close', h);
-  expect(await call(page, 'state', h)).toBe(STATE.CLOSING);
-  expect(await call(page, 'sendOffer', h, 2, 'x')).toBe(ERR.UNAVAILABLE);
+  // close, state and send in one evaluate: the page's poll may deliver `closed` between two evaluates
+  expect(await page.evaluate((handle) => {
+    window.probe.close(handle);
+    return { state: window.probe.state(handle), send: window.probe.sendOffer(handle, 2, 'x') };
+  }, h)).toEqual({ state: STATE.CLOSING, send: ERR.UNAVAILABLE });
   expect(await waitEvent(bed, page, h, 'closed')).toEqual({ ev: 'closed', code: 1000, reason: '' });
   expect(await call(page, 'state', h)).toBe(STATE.CLOSED);
   expect((await eventsOf(page, h)).map((e) => e.ev)).toEqual(['connected', 'id', 'lobby', 'closed']);
