@@ -3,7 +3,8 @@
 # Builds the benchmark (bench/CMakeLists.txt, target bench_all) into its own build folder and runs
 # bench/run.js: one headless Chromium page, emrtc (C via wasm) against plain JS, alternated.
 # The table goes to stdout; progress and build output to stderr; results.json and results.svg to
-# bench/ (or --out DIR). Environment: EMRTC_BENCH_BUILD_DIR (default build-wasm-bench).
+# bench/ (or --out DIR); with --quick to build-wasm-bench/quick/, so that a quick run never
+# replaces the committed figures. Environment: EMRTC_BENCH_BUILD_DIR (default build-wasm-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${EMRTC_BENCH_BUILD_DIR:-build-wasm-bench}

@@ -150,3 +150,11 @@ maybe('npm run bench -- --quick', () => {
     expect(svg).toContain('plain JS');
   });
 });
+
+test('--quick writes its figures into the build folder, never over the committed bench/results.*', () => {
+  const { parseArgs } = require('../../bench/run');
+  expect(parseArgs(['--quick']).out).toBe(path.join(ROOT, 'build-wasm-bench', 'quick'));
+  expect(parseArgs(['--build-dir', '/tmp/b', '--quick']).out).toBe(path.join('/tmp/b', 'quick'));
+  expect(parseArgs([]).out).toBe(path.join(ROOT, 'bench')); // a full run updates the committed figures
+  expect(parseArgs(['--quick', '--out', '/tmp/o']).out).toBe('/tmp/o');
+});
