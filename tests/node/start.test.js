@@ -1,0 +1,69 @@
+'use strict';
+// `npm start` as a user runs it, on free ports: it prints its URLs and serves them; SIGTERM to the
+// npm process stops every process it started and frees both ports.
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+const { spawn, spawnSync } = require('child_process');
+
+const REPO = path.resolve(__dirname, '../..');
+const haveEmcc = spawnSync('sh', ['-c', 'command -v emcc'], { encoding: 'utf8' }).status === 0;
+const maybe = haveEmcc ? test : test.skip;
+
+/** Every live descendant of `pid`, from /proc. */
+function descendants(pid) {
+  const parent = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch (_) { /* gone */ }
+  }
+  const found = [];
+  const walk = (p) => { for (const [child, pp] of parent) if (pp === p) { found.push(child); walk(child); } };
+  walk(pid);
+  return found;
+}
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (_) { return false; } };
+const refused = (port) => new Promise((resolve) => {
+  const s = net.connect(port, '127.0.0.1');
+  s.once('connect', () => { s.destroy(); resolve(false); });
+  s.once('error', () => resolve(true));
+});
+
+maybe('SIGTERM to `npm start` stops every process it started and frees its ports', async () => {
+  const npm = spawn('npm', ['start'], { cwd: REPO, env: { ...process.env, PORT: '0', SIGNAL_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  npm.stdout.on('data', (d) => { out += d; });
+  npm.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
+  let pids = [];
+  try {
+    const deadline = Date.now() + 240000;
+    while (!/signaling server: ws:\/\/\S+:\d+/.test(out) && Date.now() < deadline && npm.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const web = out.match(/(http:\/\/[\d.]+:(\d+)\/\S*)/);
+    const signal = out.match(/signaling server: ws:\/\/[\d.]+:(\d+)/);
+    if (!web || !signal) throw new Error(`npm start printed no URLs:\n${out}`);
+    const page = await fetch(web[1]);
+    expect(page.status).toBe(200);
+    pids = descendants(npm.pid);
+    expect(pids.length).toBeGreaterThanOrEqual(2); // the script and the server at least
+
+    npm.kill('SIGTERM');
+    await exited;
+    // the processes finish exiting right after npm
+    const until = Date.now() + 10000;
+    while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(alive)).toEqual([]);
+    expect(await refused(Number(web[2]))).toBe(true);
+    expect(await refused(Number(signal[1]))).toBe(true);
+  } finally {
+    if (npm.exitCode === null) npm.kill('SIGKILL');
+    for (const pid of [...pids, ...descendants(npm.pid)]) try { process.kill(pid, 'SIGKILL'); } catch (_) { /* gone */ }
+    npm.stdout.destroy();
+    npm.stderr.destroy();
+  }
+}, 300000);
