@@ -3,9 +3,10 @@
 #   find_package(emrtc CONFIG REQUIRED)
 #   target_link_libraries(game PRIVATE emrtc::emrtc)
 #
-# with CMAKE_PREFIX_PATH (or emrtc_DIR) pointing at node_modules/emrtc or its cmake/ folder
-# (`node -p "require('emrtc').cmakeDir"`), configured by emcmake. emrtc::emrtc is an IMPORTED
-# static library carrying the include folder and the link option -lwebsocket.js.
+# configured by `emcmake cmake ... -Demrtc_DIR="$(npx emrtc --cmake-dir)"` (this folder). Not
+# CMAKE_PREFIX_PATH: Emscripten's toolchain file searches packages only inside its sysroot
+# (CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY). emrtc::emrtc is an IMPORTED static library carrying
+# the include folder and the link option -lwebsocket.js.
 #
 # The prebuilt library is WebAssembly objects from one Emscripten version (recorded in
 # lib/wasm32-emscripten/emscripten-version.txt). Emscripten gives no object compatibility

@@ -7,11 +7,12 @@
  *   spawnSync('emcc', ['game.c', ...emrtc.cflags, ...emrtc.linkFlags, '-o', 'game.js']);
  *
  * Same from a shell: `emcc game.c $(npx emrtc --cflags --libs) -o game.js`.
- * CMake: `-DCMAKE_PREFIX_PATH=<cmakeDir>` then find_package(emrtc CONFIG REQUIRED).
+ * CMake: `emcmake cmake -Demrtc_DIR=<cmakeDir> ...` then find_package(emrtc CONFIG REQUIRED).
+ * (Not CMAKE_PREFIX_PATH: Emscripten's toolchain file searches packages only inside its sysroot.)
  *
  * Every path is absolute. The prebuilt library is built with the Emscripten named by
- * `emscriptenVersion`; with another Emscripten, build from `sourceDir` instead
- * (CMake: add_subdirectory(<sourceDir> emrtc)).
+ * `emscriptenVersion`; checkEmscripten() compares it with the emcc a build will use. With another
+ * Emscripten, build from `sourceDir` instead (CMake: add_subdirectory(<sourceDir> emrtc)).
  *
  * @module emrtc
  */
@@ -26,7 +27,7 @@ const includeDir = path.join(sourceDir, 'include');
 const libDir = path.join(sourceDir, 'lib', 'wasm32-emscripten');
 /** The prebuilt static library. */
 const library = path.join(libDir, 'libemrtc.a');
-/** Folder of emrtcConfig.cmake: put it on CMAKE_PREFIX_PATH (or set emrtc_DIR to it). */
+/** Folder of emrtcConfig.cmake: pass it as -Demrtc_DIR=<cmakeDir>. */
 const cmakeDir = path.join(sourceDir, 'cmake');
 
 /**
@@ -47,4 +48,45 @@ const cflags = [`-I${includeDir}`];
 /** Link flags: the library, and Emscripten's WebSocket library that the signaling client uses. */
 const linkFlags = [library, '-lwebsocket.js'];
 
-module.exports = { sourceDir, includeDir, libDir, library, cmakeDir, emscriptenVersion, cflags, linkFlags };
+/**
+ * Checks that the prebuilt library suits the Emscripten a build will use, as find_package(emrtc)
+ * does: runs `<emcc> -dumpversion` and compares it with `emscriptenVersion`. Objects of different
+ * Emscripten versions may fail to link or misbehave, so a mismatch is refused.
+ *
+ * @param {{emcc?: string}} [options] emcc to ask: default $EMCC, else `emcc` on the PATH.
+ * @returns {{ok: boolean, emccVersion: string|null, message: string}} `message` says what is wrong
+ *   and what to do (empty when ok).
+ */
+function checkEmscripten(options = {}) {
+  const emcc = options.emcc || process.env.EMCC || 'emcc';
+  const fromSource = `build emrtc from source instead: CMake add_subdirectory(${sourceDir} emrtc), or `
+    + `\`emcmake cmake -S ${sourceDir} -B build-emrtc && cmake --build build-emrtc --target emrtc\` `
+    + 'and link build-emrtc/libemrtc.a';
+  if (!emscriptenVersion || !fs.existsSync(library)) {
+    return { ok: false, emccVersion: null, message: `this package has no prebuilt library (${library}); ${fromSource}` };
+  }
+  const r = require('child_process').spawnSync(emcc, ['-dumpversion'], { encoding: 'utf8' });
+  const emccVersion = r.status === 0 ? r.stdout.trim() : null;
+  if (!emccVersion) {
+    return {
+      ok: false,
+      emccVersion,
+      message: `cannot run '${emcc} -dumpversion' (${r.error ? r.error.code : `exit status ${r.status}`}) to check that `
+        + `the prebuilt library (Emscripten ${emscriptenVersion}) suits your Emscripten: put emcc on the PATH `
+        + '(emsdk: source emsdk_env.sh) or name it in $EMCC',
+    };
+  }
+  if (emccVersion !== emscriptenVersion) {
+    return {
+      ok: false,
+      emccVersion,
+      message: `the prebuilt ${library} was built with Emscripten ${emscriptenVersion}, your emcc is `
+        + `${emccVersion}; objects of different Emscripten versions may fail to link or misbehave. To fix it, ${fromSource}.`,
+    };
+  }
+  return { ok: true, emccVersion, message: '' };
+}
+
+module.exports = {
+  sourceDir, includeDir, libDir, library, cmakeDir, emscriptenVersion, cflags, linkFlags, checkEmscripten,
+};
