@@ -161,17 +161,36 @@ function serveDirectory(root, options = {}) {
 }
 
 /**
- * Waits until `fn` (run in the page, with `args`) returns a truthy value; returns it.
+ * Waits until `fn` (run in the page, with `args`) returns a truthy value (or a promise of one);
+ * returns it, as JSON. `fn` is a function or the text of an expression. If `fn` throws (or its
+ * promise rejects), waitFor fails at once with that exception's message and stack (the page's
+ * `Error` text), instead of waiting out the timeout.
  * @param {import('puppeteer-core').Page} page
  * @param {Function|string} fn
- * @param {{timeout?: number, polling?: number}} [options]
+ * @param {{timeout?: number, polling?: number}} [options] timeout in ms (default 30000), polling
+ *   period in ms (default 20)
  * @param {...any} args
  */
 async function waitFor(page, fn, options = {}, ...args) {
-  const handle = await page.waitForFunction(fn, { timeout: options.timeout ?? 30000, polling: options.polling ?? 20 }, ...args);
-  const value = await handle.jsonValue();
+  const source = typeof fn === 'function' ? fn.toString() : `() => (${fn})`;
+  const timeout = options.timeout ?? 30000;
+  // The predicate runs inside a wrapper that catches what it throws and hands it back as a value.
+  const handle = await page.waitForFunction(async (src, ...a) => {
+    try {
+      const value = await (0, eval)(`(${src})`)(...a); // eslint-disable-line no-eval
+      return value ? { value } : false;
+    } catch (e) {
+      // the exception, and the frames of the page's own code (not this wrapper's eval frames)
+      const frames = String((e && e.stack) || '').split('\n').slice(1).filter((l) => !/eval at|pptr:/.test(l));
+      return { threw: [String(e), ...frames].join('\n') };
+    }
+  }, { timeout, polling: options.polling ?? 20 }, source, ...args);
+  const result = await handle.jsonValue();
   await handle.dispose();
-  return value;
+  if ('threw' in result) {
+    throw new Error(`emrtc/testing: waitFor's condition threw: ${result.threw}\ncondition: ${source}`);
+  }
+  return result.value;
 }
 
 /**
@@ -198,7 +217,12 @@ async function waitFor(page, fn, options = {}, ...args) {
  *   Promise<import('puppeteer-core').Page[]>} openPages Opens `count` pages at `file` (relative to
  *   root) with `query` ('a=1&b=2', or an object encoded as URL parameters) and waits for each
  *   page's load event. Every page stays focused and visible, so requestAnimationFrame (and with it
- *   emscripten_set_main_loop) keeps running in all of them, not only in the newest tab.
+ *   emscripten_set_main_loop) keeps running in all of them, not only in the newest tab: each page
+ *   gets CDP focus emulation (Emulation.setFocusEmulationEnabled) and the browser runs with
+ *   CHROMIUM_FLAGS' --disable-renderer-backgrounding, --disable-background-timer-throttling and
+ *   --disable-backgrounding-occluded-windows. The cost: every page renders and runs timers like the
+ *   front tab (N pages, about N times the CPU of one), and no page behaves like a real background
+ *   tab (no animation frames, timers about once a second).
  * @property {typeof waitFor} waitFor Like {@link waitFor}; on failure the error also carries the
  *   pages' logs.
  * @property {() => Promise<void>} close Closes the browser and both servers. Idempotent.

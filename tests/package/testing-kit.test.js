@@ -61,6 +61,21 @@ test('waitFor returns the value the condition returned; its timeout error carrie
     .rejects.toThrow(/300ms exceeded[\s\S]*page logs:\n\[page 0\] loaded/);
 });
 
+test('waitFor fails at once with the exception of a condition that throws, not after its timeout', async () => {
+  const [page] = bed.pages;
+  // a timeout far beyond Jest's: only the exception can end this wait in time
+  const wait = bed.waitFor(page, (n) => { if (n > 1) throw new RangeError(`bad n ${n}`); }, { timeout: 600000 }, 2);
+  await expect(wait).rejects.toThrow(/condition threw: RangeError: bad n 2\ncondition: \(?n\)? => /);
+  await expect(wait).rejects.toThrow(/page logs:\n\[page 0\] loaded/);
+  // a string condition, and an async one whose promise rejects
+  await expect(bed.waitFor(page, 'window.nothing.here', { timeout: 600000 }))
+    .rejects.toThrow(/condition threw: TypeError: Cannot read properties of undefined \(reading 'here'\)/);
+  await expect(bed.waitFor(page, async () => { throw new Error('async no'); }, { timeout: 600000 }))
+    .rejects.toThrow(/condition threw: Error: async no/);
+  // arguments and async conditions that succeed
+  expect(await bed.waitFor(page, async (a, b) => a * b, {}, 6, 7)).toBe(42);
+}, 30000);
+
 test('the signaling server answers on signalUrl', async () => {
   expect(bed.signalUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
   const ws = new WebSocket(bed.signalUrl);
