@@ -1,16 +1,22 @@
 /**
- * The npm package, used as a stranger would use it.
+ * The npm package, used as a stranger would use it, installed both ways the README says work
+ * before emrtc is published: from a packed tarball and from a git URL.
  *
- * `npm pack`s this repository (its prepack script builds the prebuilt library), installs the
- * tarball into a new project in a temporary folder outside the repository (offline from npm's
- * cache when it can, else from the registry), then, in that project:
+ * `npm pack`s this repository (its prepare script builds the prebuilt library) and installs the
+ * tarball into a new project in a temporary folder outside the repository. The install never asks
+ * the registry (--offline): the package's dependency (ws) and the kit's peer (puppeteer-core) are
+ * installed from this repository's node_modules folders, which npm links. Then, in that project:
  *  - checks require('emrtc'), the `emrtc` CLI and `npx emrtc-signal --help`;
- *  - builds examples/testing-kit/chat.c with emcc (build-emcc.sh) and runs the example Jest test
- *    (chat.test.js) against it: two Chromium pages connect through the packaged signaling server
- *    and exchange data, driven by the packaged testing kit;
+ *  - builds the README's first example with the README's own command line, runs it in Chromium;
+ *  - builds examples/testing-kit/chat.c, as the package ships it, with emcc (build-emcc.sh) and
+ *    runs the example Jest test (chat.test.js) against it: two Chromium pages connect through the
+ *    packaged signaling server and exchange data, driven by the packaged testing kit;
  *  - does the same with CMake's find_package(emrtc) (build-cmake.sh);
  *  - checks that the CMake package refuses native builds and other Emscripten versions with a
  *    message naming add_subdirectory, and that add_subdirectory on the package's sources builds.
+ * A second project installs `git+file://` of a clone of this repository (its committed HEAD): npm
+ * runs the prepare script there, so the library is built at install time; the README example is
+ * built and run against that install too.
  * The example files are used verbatim: they are what the README quotes.
  *
  * Skipped (with a warning) only when emcc is missing.
@@ -23,8 +29,9 @@ const path = require('path');
 const REPO = path.resolve(__dirname, '../..');
 const EXAMPLE = path.join(REPO, 'examples', 'testing-kit');
 const EXAMPLE_FILES = ['chat.c', 'index.html', 'CMakeLists.txt', 'build-emcc.sh', 'build-cmake.sh', 'chat.test.js'];
+/** What npm links instead of fetching: the package's dependency and the testing kit's peer. */
+const LINKED_DEPS = ['ws', 'puppeteer-core'].map((name) => path.join(REPO, 'node_modules', name));
 const JEST = require.resolve('jest/bin/jest', { paths: [REPO] });
-const PUPPETEER_VERSION = require(require.resolve('puppeteer-core/package.json', { paths: [REPO] })).version;
 
 const emccVersion = (() => {
   const r = spawnSync('emcc', ['-dumpversion'], { encoding: 'utf8' });
@@ -69,6 +76,44 @@ function runExampleTest(project) {
   return { json, output: r.output };
 }
 
+/** A new project `name` in `dir` with `specs` installed offline; returns its folder. */
+function newProject(dir, name, specs) {
+  const project = path.join(dir, name);
+  fs.mkdirSync(project);
+  fs.writeFileSync(path.join(project, 'package.json'),
+    JSON.stringify({ name, version: '1.0.0', private: true }, null, 2));
+  ok('npm', ['install', '--offline', '--no-audit', '--no-fund', ...specs, ...LINKED_DEPS], { cwd: project, timeout: 300000 });
+  return project;
+}
+
+/** The README's command that builds its first example (the sh block after "Build and open it"). */
+function readmeBuildLine() {
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const m = readme.match(/Build and open it[^\n]*\n(?:[^\n]+\n)*?\n```sh\n([^\n]+)\n```/);
+  if (!m) throw new Error('README.md: no ```sh block after "Build and open it"');
+  return m[1];
+}
+
+/** Runs the README's build line in `project` (beside a copy of readme_example.c), then the page. */
+async function buildAndRunReadmeExample(project) {
+  fs.copyFileSync(path.join(REPO, 'examples/readme_example.c'), path.join(project, 'readme_example.c'));
+  ok('sh', ['-c', readmeBuildLine()], { cwd: project, env: strangerEnv(true), timeout: 180000 });
+  const { createTestBed } = require('../../js/testing');
+  const bed = await createTestBed({ root: project });
+  try {
+    await bed.openPages(1, 'index.html');
+    const deadline = Date.now() + 20000;
+    while (!bed.logs.some((l) => l.endsWith('B got hello')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(bed.logs.filter((l) => l.endsWith('B got hello'))).toHaveLength(1);
+  } finally {
+    await bed.close();
+  }
+}
+
+test("the README's first build line uses only the installed package", () => {
+  expect(readmeBuildLine()).toBe('emcc readme_example.c $(npx emrtc --cflags --libs) -sENVIRONMENT=web -o index.html');
+});
+
 describeWithEmcc('the npm package, installed into a new project', () => {
   let tmp;
   let project;
@@ -78,24 +123,10 @@ describeWithEmcc('the npm package, installed into a new project', () => {
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'emrtc-package-'));
     packed = JSON.parse(ok('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: REPO, timeout: 300000 }))[0];
-
-    project = path.join(tmp, 'stranger');
-    fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, 'package.json'),
-      JSON.stringify({ name: 'stranger', version: '1.0.0', private: true }, null, 2));
-    for (const file of EXAMPLE_FILES) fs.copyFileSync(path.join(EXAMPLE, file), path.join(project, file));
-
-    // The tarball's own dependency (ws) and the kit's peer (puppeteer-core): from npm's cache if
-    // every package is there, else from the registry.
-    const install = (mode) => run('npm', ['install', mode, '--no-audit', '--no-fund',
-      path.join(tmp, packed.filename), `puppeteer-core@${PUPPETEER_VERSION}`], { cwd: project, timeout: 240000 });
-    const offline = install('--offline');
-    if (offline.status !== 0) {
-      console.warn(`tests/package: offline install failed, trying the registry\n${offline.output}`);
-      const online = install('--prefer-offline');
-      if (online.status !== 0) throw new Error(`npm install failed offline and online\n${offline.output}\n${online.output}`);
-    }
+    project = newProject(tmp, 'stranger', [path.join(tmp, packed.filename)]);
     installed = path.join(project, 'node_modules', 'emrtc');
+    // the example as the package ships it
+    for (const file of EXAMPLE_FILES) fs.copyFileSync(path.join(installed, 'examples/testing-kit', file), path.join(project, file));
   }, 300000);
 
   afterAll(() => {
@@ -107,6 +138,8 @@ describeWithEmcc('the npm package, installed into a new project', () => {
     const allowed = [
       /^(include|src|cmake)\/[^/]+$/,
       /^lib\/wasm32-emscripten\/(libemrtc\.a|emscripten-version\.txt)$/,
+      /^examples\/testing-kit\/[^/]+$/,
+      /^docs\/[^/]+\.md$/,
       /^js\/(index|testing|signal-server)\.js$/,
       /^js\/bin\/(emrtc|emrtc-signal)\.js$/,
       /^(CMakeLists\.txt|LICENSE|README\.md|package\.json)$/,
@@ -117,11 +150,13 @@ describeWithEmcc('the npm package, installed into a new project', () => {
       'src/backend_browser.c', 'cmake/emrtcConfig.cmake', 'cmake/emrtcConfigVersion.cmake',
       'lib/wasm32-emscripten/libemrtc.a', 'lib/wasm32-emscripten/emscripten-version.txt',
       'js/index.js', 'js/testing.js', 'js/signal-server.js', 'js/bin/emrtc.js', 'js/bin/emrtc-signal.js'];
-    if (fs.existsSync(path.join(REPO, 'README.md'))) required.push('README.md');
+    if (fs.existsSync(path.join(REPO, 'README.md'))) required.push('README.md', 'docs/API.md'); // the README links docs/
     expect(required.filter((f) => !files.includes(f))).toEqual([]);
     // every source file of the repository ships, so that add_subdirectory builds what we build
     const sources = fs.readdirSync(path.join(REPO, 'src')).map((f) => `src/${f}`);
     expect(sources.filter((f) => !files.includes(f))).toEqual([]);
+    // the testing kit's example, complete: program, page, build scripts, test
+    expect(EXAMPLE_FILES.filter((f) => !files.includes(`examples/testing-kit/${f}`))).toEqual([]);
 
     const lib = fs.readFileSync(path.join(installed, 'lib/wasm32-emscripten/libemrtc.a'));
     expect(lib.subarray(0, 8).toString('latin1')).toBe('!<arch>\n');
@@ -157,6 +192,10 @@ describeWithEmcc('the npm package, installed into a new project', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown option '--nope'/);
   });
+
+  test("the README's first example builds with the README's command and runs", async () => {
+    await buildAndRunReadmeExample(project);
+  }, 240000);
 
   test('`npx emrtc-signal --help` runs the packaged signaling server CLI', () => {
     const help = ok('npx', ['emrtc-signal', '--help'], { cwd: project });
@@ -241,6 +280,32 @@ set_target_properties(chat PROPERTIES SUFFIX ".js")\n`);
     ok('cmake', ['--build', dir, '-j2'], { cwd: dir, env: strangerEnv(true), timeout: 180000 });
     expect(fs.existsSync(path.join(dir, 'emrtc', 'libemrtc.a'))).toBe(true); // built here, not the prebuilt one
     expect(fs.statSync(path.join(dir, 'chat.wasm')).size).toBeGreaterThan(1000);
+  }, 240000);
+});
+
+describeWithEmcc('the package installed from a git URL', () => {
+  let tmp;
+  let project;
+
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'emrtc-git-'));
+    const clone = path.join(tmp, 'emrtc-clone');
+    ok('git', ['clone', '--quiet', REPO, clone], { cwd: tmp });
+    project = newProject(tmp, 'gitstranger', [`git+file://${clone}`]);
+  }, 300000);
+  afterAll(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('npm built the prebuilt library at install time; --libs accepts this emcc', () => {
+    const lib = path.join(project, 'node_modules/emrtc/lib/wasm32-emscripten');
+    expect(fs.readFileSync(path.join(lib, 'emscripten-version.txt'), 'utf8').trim()).toBe(emccVersion);
+    expect(ok('npx', ['emrtc', '--libs'], { cwd: project, env: strangerEnv(true) }).trim())
+      .toBe(`${path.join(lib, 'libemrtc.a')} -lwebsocket.js`);
+  });
+
+  test("the README's first example builds with the README's command and runs", async () => {
+    await buildAndRunReadmeExample(project);
   }, 240000);
 });
 
