@@ -94,12 +94,17 @@ function readmeBuildLine() {
   return m[1];
 }
 
-/** Runs the README's build line in `project` (beside a copy of readme_example.c), then the page. */
+/**
+ * Runs the README's build line in a folder of `project` (beside a copy of readme_example.c; its
+ * index.html must not replace the testing kit's), then the page.
+ */
 async function buildAndRunReadmeExample(project) {
-  fs.copyFileSync(path.join(REPO, 'examples/readme_example.c'), path.join(project, 'readme_example.c'));
-  ok('sh', ['-c', readmeBuildLine()], { cwd: project, env: strangerEnv(true), timeout: 180000 });
+  const dir = path.join(project, 'readme-example');
+  fs.mkdirSync(dir);
+  fs.copyFileSync(path.join(REPO, 'examples/readme_example.c'), path.join(dir, 'readme_example.c'));
+  ok('sh', ['-c', readmeBuildLine()], { cwd: dir, env: strangerEnv(true), timeout: 180000 });
   const { createTestBed } = require('../../js/testing');
-  const bed = await createTestBed({ root: project });
+  const bed = await createTestBed({ root: dir });
   try {
     await bed.openPages(1, 'index.html');
     const deadline = Date.now() + 20000;
