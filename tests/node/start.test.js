@@ -1,6 +1,7 @@
 'use strict';
 // `npm start` as a user runs it, on free ports: it prints its URLs and serves them; SIGTERM to the
-// npm process stops every process it started and frees both ports.
+// npm process stops every process it started and frees both ports. (Without its setup step, which
+// npm test has run already: an `npm ci` under this running Jest would pull node_modules away.)
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
@@ -33,7 +34,7 @@ const refused = (port) => new Promise((resolve) => {
 });
 
 maybe('SIGTERM to `npm start` stops every process it started and frees its ports', async () => {
-  const npm = spawn('npm', ['start'], { cwd: REPO, env: { ...process.env, PORT: '0', SIGNAL_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', ['start'], { cwd: REPO, env: { ...process.env, PORT: '0', SIGNAL_PORT: '0', EMRTC_SKIP_SETUP: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   npm.stdout.on('data', (d) => { out += d; });
   npm.stderr.on('data', (d) => { out += d; });
