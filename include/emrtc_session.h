@@ -53,7 +53,7 @@
     peer_connection_lost whether to keep the peer. The session answers through one function,
     session_try_restart() in src/emrtc_session.c: the place where an ICE restart
     (emrtc_peer_restart_ice, whose new offer travels like the first) is tried before the peer is
-    dropped. Until the core has it, the answer is "drop", Godot's behaviour.
+    dropped. Today it answers "drop": the peer is removed (peer_disconnected), Godot's behaviour.
 
     EVENTS AND ERRORS
     =================

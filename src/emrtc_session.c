@@ -71,8 +71,8 @@ static void collect_links(session_t *s) {
    and the peer should be kept meanwhile. The ICE restart goes here: emrtc_peer_restart_ice(l->pc)
    makes the connection create a new offer, which session_description_created sends like the
    first (the far side's offer_received already feeds any offer to its connection); count the
-   tries in l->restarts and give up (return false) past a limit. Until the core has it, the peer
-   is dropped, as Godot does. */
+   tries in l->restarts and give up (return false) past a limit. Not wired yet: the peer is
+   dropped, as Godot does. */
 static bool session_try_restart(session_t *s, link_t *l, emrtc_connection_state state) {
     (void)s, (void)l, (void)state;
     return false;
