@@ -115,6 +115,13 @@ const REASON = Object.freeze({
  * @property {boolean} [health=false] Answer `GET /healthz` (`{"status":"ok",...}`, 503 while
  *   shutting down) on the server's port.
  * @property {boolean} [metrics=false] Answer `GET /metrics` in Prometheus text format.
+ * @property {string|null} [redis=null] `redis://host:port[/db]`: share lobbies with the other
+ *   server processes using this Redis (js/signal-redis.js; needs the ioredis package). null: this
+ *   process alone, keeping everything in memory.
+ * @property {string} [redisPrefix='emrtc:'] Prefix of every Redis key and channel.
+ * @property {number} [redisNodeTtlMs=0] How long this process's liveness key lives without a
+ *   refresh (refreshed every third of it): other processes drop its members within about 1.5 of
+ *   it after it dies. 0 = pingIntervalMs, or 10000 if pings are off. Lobby keys live 3 times as long.
  */
 
 const DEFAULTS = Object.freeze({
@@ -140,6 +147,9 @@ const DEFAULTS = Object.freeze({
   path: null,
   health: false,
   metrics: false,
+  redis: null,
+  redisPrefix: 'emrtc:',
+  redisNodeTtlMs: 0,
 });
 
 /** Smallest allowed value of each integer option (all must be integers). */
@@ -157,6 +167,7 @@ const INTEGER_MINIMUMS = Object.freeze({
   noLobbyTimeoutMs: 0,
   sealCloseTimeoutMs: 0,
   pingIntervalMs: 0,
+  redisNodeTtlMs: 0,
 });
 
 const MAX_ID = 2 ** 31 - 1;
@@ -201,6 +212,10 @@ function resolveOptions(options = {}) {
     throw new TypeError("option path must be a string starting with '/'");
   }
   if (opts.server && opts.path === null) opts.path = '/';
+  if (opts.redis !== null && (typeof opts.redis !== 'string' || !/^rediss?:\/\//.test(opts.redis))) {
+    throw new TypeError('option redis must be a redis:// or rediss:// URL');
+  }
+  if (typeof opts.redisPrefix !== 'string') throw new TypeError('option redisPrefix must be a string');
   for (const name of ['health', 'metrics']) {
     if (typeof opts[name] !== 'boolean') throw new TypeError(`option ${name} must be a boolean`);
   }
@@ -320,17 +335,23 @@ class Lobby {
     const id = this.idOf(peer);
     peer.send(MSG.ID, id, this.mesh ? 'true' : '');
     for (const other of this.linkedTo(peer)) {
-      other.send(MSG.PEER_CONNECT, id);
+      if (!other.remote) other.send(MSG.PEER_CONNECT, id); // members on other processes hear it from theirs
       peer.send(MSG.PEER_CONNECT, this.idOf(other));
     }
     this.peers.set(id, peer);
+  }
+
+  /** Whether a member is connected to this process (always, without Redis). */
+  hasLocal() {
+    for (const p of this.peers.values()) if (!p.remote) return true;
+    return false;
   }
 
   /** Removes a non-host `peer` and sends PEER_DISCONNECT to the members linked to it. */
   remove(peer) {
     const id = this.idOf(peer);
     this.peers.delete(id);
-    for (const other of this.linkedTo(peer)) other.send(MSG.PEER_DISCONNECT, id);
+    for (const other of this.linkedTo(peer)) if (!other.remote) other.send(MSG.PEER_DISCONNECT, id);
   }
 }
 
@@ -372,6 +393,18 @@ class SignalServer {
       this.http.on('connection', (socket) => this.onTcpConnection(socket));
     }
     this.http.on('upgrade', this.onUpgradeEvent);
+    this.parts = { Lobby, ProtocolError, pickName: randomLobbyName, reasons: REASON };
+    this.reasons = REASON;
+    this.msg = MSG;
+    this.cluster = null;
+    if (this.opts.redis) {
+      const { RedisCluster } = require('./signal-redis');
+      this.cluster = new RedisCluster(this, {
+        url: this.opts.redis,
+        prefix: this.opts.redisPrefix,
+        nodeTtlMs: this.opts.redisNodeTtlMs || this.opts.pingIntervalMs || 10000,
+      });
+    }
   }
 
   /** Whether the server speaks TLS (own HTTPS server, or attached to one). */
@@ -476,8 +509,20 @@ class SignalServer {
     this.opts.logger(JSON.stringify({ time: new Date().toISOString(), event: line.split(/[ :]/, 1)[0], ...fields, msg: line }));
   }
 
-  /** Starts listening (or, attached, starts the timers); resolves with the bound port. */
-  listen() {
+  /** Starts listening (or, attached, starts the timers) and joins Redis if configured; resolves the port. */
+  async listen() {
+    if (this.cluster) {
+      try {
+        await this.cluster.start();
+      } catch (err) {
+        await this.cluster.stop();
+        throw new Error(`cannot use Redis at ${this.opts.redis}: ${err.message}`);
+      }
+    }
+    return this.listenHttp();
+  }
+
+  listenHttp() {
     if (this.attached) {
       if (this.opts.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingAll(), this.opts.pingIntervalMs);
       const address = this.http.address();
@@ -549,14 +594,21 @@ class SignalServer {
       this.counters.messages++;
       this.countMessage(peer);
       if (isBinary) throw new ProtocolError(REASON.INVALID_TRANSFER_MODE);
-      this.dispatch(peer, decode(raw.toString('utf8')));
+      const pending = this.dispatch(peer, decode(raw.toString('utf8')));
+      if (pending) pending.catch((err) => this.onError(peer, err)); // a join through Redis
     } catch (err) {
-      if (err instanceof ProtocolError) {
-        this.fail(peer, err.message);
-      } else {
-        this.log(`error ${peer.id}: internal: ${err.stack || err}`);
-        peer.close(1011, REASON.SERVER_ERROR);
-      }
+      this.onError(peer, err);
+    }
+  }
+
+  /** A message failed: a protocol error closes with 4000 and its reason, anything else with 1011. */
+  onError(peer, err) {
+    if (err instanceof ProtocolError) {
+      this.fail(peer, err.message);
+    } else {
+      this.refuse(REASON.SERVER_ERROR);
+      this.log(`error ${peer.id}: internal: ${err.stack || err}`, { peer: peer.id, reason: String(err.message || err) });
+      peer.close(1011, REASON.SERVER_ERROR);
     }
   }
 
@@ -586,7 +638,8 @@ class SignalServer {
 
   /** JOIN: `data` '' creates a lobby (mesh if `id` is 0), otherwise names the lobby to join. */
   join(peer, { id, data }) {
-    if (peer.lobby) throw new ProtocolError(REASON.ALREADY_IN_LOBBY);
+    if (peer.lobby || peer.joining) throw new ProtocolError(REASON.ALREADY_IN_LOBBY);
+    if (this.cluster) return this.joinShared(peer, id === 0, data);
     let lobby;
     if (data === '') {
       if (this.lobbies.size >= this.opts.maxLobbies) throw new ProtocolError(REASON.TOO_MANY_LOBBIES);
@@ -598,6 +651,42 @@ class SignalServer {
       if (lobby.sealed) throw new ProtocolError(REASON.LOBBY_IS_SEALED);
       if (lobby.peers.size >= this.opts.maxLobbyPeers) throw new ProtocolError(REASON.LOBBY_FULL);
     }
+    this.admit(peer, lobby);
+    return undefined;
+  }
+
+  /** JOIN through the Redis registry (atomic across processes); resolves when done. */
+  async joinShared(peer, mesh, name) {
+    peer.joining = true;
+    let lobby;
+    let nodes = null;
+    try {
+      if (name === '') {
+        lobby = await this.cluster.create(peer, mesh);
+      } else {
+        ({ lobby, nodes } = await this.cluster.join(peer, name, (p) => this.renumber(p)));
+      }
+    } finally {
+      peer.joining = false;
+    }
+    if (peer.ws.readyState !== WebSocket.OPEN) { // left while Redis answered
+      this.cluster.undo(lobby, lobby.host === peer ? HOST_ID : peer.id, lobby.host === peer);
+      return;
+    }
+    this.lobbies.set(lobby.name, lobby);
+    this.admit(peer, lobby);
+    if (nodes) this.cluster.joined(lobby, peer, nodes);
+  }
+
+  /** Gives `peer` another unused id (its id was taken in the lobby it joins). */
+  renumber(peer) {
+    this.peers.delete(peer.id);
+    peer.id = pickUnused(() => crypto.randomInt(HOST_ID + 1, MAX_ID + 1), (n) => this.peers.has(n));
+    this.peers.set(peer.id, peer);
+  }
+
+  /** Puts `peer` into `lobby`: ID, PEER_CONNECTs, JOIN (the order of both servers). */
+  admit(peer, lobby) {
     clearTimeout(peer.joinTimer);
     peer.lobby = lobby;
     lobby.add(peer);
@@ -613,7 +702,8 @@ class SignalServer {
     if (peer !== lobby.host) throw new ProtocolError(REASON.ONLY_HOST_CAN_SEAL);
     if (lobby.sealed) return;
     lobby.sealed = true;
-    for (const p of lobby.peers.values()) p.send(MSG.SEAL, 0);
+    for (const p of lobby.peers.values()) if (!p.remote) p.send(MSG.SEAL, 0);
+    if (this.cluster) this.cluster.sealed(lobby);
     lobby.sealTimer = setTimeout(() => this.closeLobby(lobby, 1000, REASON.SEAL_COMPLETE), this.opts.sealCloseTimeoutMs);
     this.log(`seal ${peer.id} sealed lobby ${lobby.name} with ${lobby.peers.size} peer(s)`, { peer: peer.id, lobby: lobby.name });
   }
@@ -626,9 +716,13 @@ class SignalServer {
     dest.send(type, lobby.idOf(peer), data);
   }
 
-  /** Deletes a lobby and closes the sockets still in it. */
-  closeLobby(lobby, code, reason) {
+  /**
+   * Deletes a lobby and closes the sockets still in it. With Redis, the host's process also
+   * removes it from the registry and tells the other processes, unless `local` (they know).
+   */
+  closeLobby(lobby, code, reason, { local = false } = {}) {
     clearTimeout(lobby.sealTimer);
+    if (this.cluster && !local) this.cluster.closed(lobby, code, reason);
     this.lobbies.delete(lobby.name);
     for (const p of lobby.peers.values()) {
       p.lobby = null;
@@ -646,12 +740,15 @@ class SignalServer {
     if (!lobby) return;
     peer.lobby = null;
     this.log(`leave ${peer.id} lobby ${lobby.name}`, { peer: peer.id, lobby: lobby.name });
+    const isHost = peer === lobby.host;
+    if (this.cluster) this.cluster.left(lobby, lobby.idOf(peer), isHost); // before the view changes
     if (this.closing) return;
-    if (peer === lobby.host) {
+    if (isHost) {
       lobby.peers.delete(HOST_ID);
-      this.closeLobby(lobby, PROTOCOL_ERROR_CODE, REASON.HOST_DISCONNECTED);
+      this.closeLobby(lobby, PROTOCOL_ERROR_CODE, REASON.HOST_DISCONNECTED, { local: true });
     } else {
       lobby.remove(peer);
+      if (this.cluster && !lobby.hasLocal()) this.lobbies.delete(lobby.name); // members elsewhere only
     }
   }
 
@@ -702,7 +799,7 @@ class SignalServer {
         clearTimeout(grace);
         if (this.attached) this.http.off('upgrade', this.onUpgradeEvent);
         return this.attached ? null : new Promise((r) => this.http.close(r));
-      }).then(() => {
+      }).then(() => this.cluster && this.cluster.stop()).then(() => {
         this.wss.close();
         this.log('server closed');
         resolve();

@@ -27,6 +27,7 @@ const INTEGER_FLAGS = {
   'no-lobby-timeout': 'noLobbyTimeoutMs',
   'seal-timeout': 'sealCloseTimeoutMs',
   'ping-interval': 'pingIntervalMs',
+  'redis-node-ttl': 'redisNodeTtlMs',
 };
 
 const CLI_DEFAULTS = { host: '0.0.0.0', port: 9080 };
@@ -56,6 +57,10 @@ Options:
   --health               answer GET /healthz on the same port
   --metrics              answer GET /metrics (Prometheus text format) on the same port
   --log-format F         text (default) or json: one JSON object per line
+  --redis URL            share lobbies with other emrtc-signal processes through this Redis
+                         (redis://host:port; needs the ioredis package)
+  --redis-prefix P       prefix of the Redis keys and channels (default ${DEFAULTS.redisPrefix})
+  --redis-node-ttl MS    liveness key TTL of this process; 0 = the ping interval (default 0)
   --help                 print this help and exit
 `;
 
@@ -80,6 +85,8 @@ function parseCommandLine(argv) {
       health: { type: 'boolean' },
       metrics: { type: 'boolean' },
       'log-format': { type: 'string' },
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -99,6 +106,8 @@ function parseCommandLine(argv) {
   if (values.health) options.health = true;
   if (values.metrics) options.metrics = true;
   if (values['log-format'] !== undefined) options.logFormat = values['log-format'];
+  if (values.redis !== undefined) options.redis = values.redis;
+  if (values['redis-prefix'] !== undefined) options.redisPrefix = values['redis-prefix'];
   return { help: false, options };
 }
 

@@ -81,6 +81,15 @@ class TestClient {
     });
   }
 
+  /** The next message, or {code, reason} if the socket closes first, waiting up to `ms`. */
+  nextOrClose(ms = WAIT_MS) {
+    if (this.queue.length) return Promise.resolve(this.queue.shift());
+    return withTimeout(new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.closed.then(resolve);
+    }), ms, 'a message or close');
+  }
+
   /** The next `n` messages. */
   async take(n) {
     const out = [];

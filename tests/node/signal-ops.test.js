@@ -4,13 +4,12 @@
 // lines, and draining on SIGTERM. Real sockets on 127.0.0.1, a certificate made with openssl.
 const http = require('http');
 const https = require('https');
-const path = require('path');
 const { spawn } = require('child_process');
 const { createSignalServer } = require('../../js/signal-server');
 const { TestClient, withTimeout, sleep } = require('./signal-client');
 const { makeCertificate } = require('./tls-cert');
+const { startCli, CLI } = require('./cli');
 
-const CLI = path.join(__dirname, '../../js/bin/emrtc-signal.js');
 let cert;
 let cleanup;
 beforeAll(() => { cert = makeCertificate(); });
@@ -136,22 +135,14 @@ test('logFormat json: one JSON object per line with the event and its fields', a
   expect(events).toContainEqual(expect.objectContaining({ event: 'lobby', reason: 'Room host has disconnected' }));
 });
 
-/** Starts the CLI with `args`; resolves {child, url, out} once it prints its URL. */
-async function startCli(args) {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  cleanup.push(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => { out.stdout += d; });
-  child.stderr.on('data', (d) => { out.stderr += d; });
-  const re = /listening on (wss?:\/\/[^\s"]+)/;
-  for (let i = 0; i < 100 && !re.test(out.stdout); i++) await sleep(50);
-  const m = re.exec(out.stdout);
-  if (!m) throw new Error(`no URL printed: ${out.stdout} ${out.stderr}`);
-  return { child, url: m[1], out };
+async function cli(args) {
+  const p = await startCli(args);
+  cleanup.push(p.stop);
+  return p;
 }
 
 test('emrtc-signal --cert --key serves wss://, --health on the same port; SIGTERM drains with 1001 and exits 0', async () => {
-  const { child, url, out } = await startCli(['--cert', cert.certPath, '--key', cert.keyPath, '--health', '--log-format', 'json']);
+  const { child, url, out } = await cli(['--cert', cert.certPath, '--key', cert.keyPath, '--health', '--log-format', 'json']);
   expect(url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
   const [a, b] = await pair(url, { ca: cert.cert });
   const port = new URL(url).port;
