@@ -119,11 +119,12 @@ const CROSS_ORIGIN_ISOLATION_HEADERS = Object.freeze({
 });
 
 /**
- * Serves `root` over HTTP on 127.0.0.1 and a free port (or `port`), with wasm's MIME type;
- * `crossOriginIsolation: true` adds {@link CROSS_ORIGIN_ISOLATION_HEADERS} to every response.
+ * Serves `root` over HTTP on 127.0.0.1 (or `host`) and a free port (or `port`), with wasm's MIME
+ * type; `crossOriginIsolation: true` adds {@link CROSS_ORIGIN_ISOLATION_HEADERS} to every response.
+ * `server` is the Node http.Server, e.g. to attach a signaling server to (its `server` option).
  * @param {string} root
- * @param {{port?: number, crossOriginIsolation?: boolean}} [options]
- * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
+ * @param {{port?: number, host?: string, crossOriginIsolation?: boolean}} [options]
+ * @returns {Promise<{url: string, port: number, server: import('http').Server, close: () => Promise<void>}>}
  */
 function serveDirectory(root, options = {}) {
   const base = path.resolve(root);
@@ -149,11 +150,13 @@ function serveDirectory(root, options = {}) {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port || 0, '127.0.0.1', () => {
+    const host = options.host || '127.0.0.1';
+    server.listen(options.port || 0, host, () => {
       const { port } = server.address();
       resolve({
-        url: `http://127.0.0.1:${port}/`,
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
         port,
+        server,
         close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
       });
     });
@@ -215,7 +218,8 @@ async function waitFor(page, fn, options = {}, ...args) {
  * @property {import('puppeteer-core').Page[]} pages Every page opened, in order.
  * @property {(count: number, file: string, query?: string|Record<string, string>) =>
  *   Promise<import('puppeteer-core').Page[]>} openPages Opens `count` pages at `file` (relative to
- *   root) with `query` ('a=1&b=2', or an object encoded as URL parameters) and waits for each
+ *   root, or an absolute http(s) URL such as a link a page shows) with `query` ('a=1&b=2', or an
+ *   object encoded as URL parameters, added to those `file` may have) and waits for each
  *   page's load event. Every page stays focused and visible, so requestAnimationFrame (and with it
  *   emscripten_set_main_loop) keeps running in all of them, not only in the newest tab: each page
  *   gets CDP focus emulation (Emulation.setFocusEmulationEnabled) and the browser runs with
@@ -264,7 +268,8 @@ async function createTestBed(options) {
     pages: [],
     async openPages(count, file, query = '') {
       const search = typeof query === 'object' ? new URLSearchParams(query).toString() : query;
-      const sep = search && !search.startsWith('?') ? '?' : '';
+      const sep = search && !search.startsWith('?') ? (file.includes('?') ? '&' : '?') : '';
+      const base = /^https?:\/\//.test(file) ? '' : server.url; // an absolute URL is opened as it is
       const opened = [];
       for (let i = 0; i < count; i++) {
         const page = await browser.newPage();
@@ -276,7 +281,7 @@ async function createTestBed(options) {
         page.on('console', (m) => bed.logs.push(`[page ${n}] ${m.text()}`));
         page.on('pageerror', (e) => bed.logs.push(`[page ${n}] pageerror ${e.message}`));
         bed.pages.push(page);
-        await page.goto(server.url + file + sep + search, { waitUntil: 'load' });
+        await page.goto(base + file + sep + search, { waitUntil: 'load' });
         opened.push(page);
       }
       return opened;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# npm start: installs what is missing, builds the game and serves it with a signaling server.
-# Open the printed URL: it creates a lobby; the page shows the link that joins it.
+# npm start [-- --host 0.0.0.0]: installs what is missing, builds the game (examples/game/) and
+# serves it with a signaling server on the same port (scripts/serve.js; PORT picks the port).
+# Open the printed URL: it creates a lobby; the page shows the link that joins it. --host 0.0.0.0
+# serves the LAN too.
 #
 # Every step runs as a child of this script in its own process group; SIGTERM or SIGINT (Ctrl-C)
 # to this script stops the step that is running (the build, or the server, which then closes its
@@ -33,5 +35,5 @@ step() {
 # part of npm test: a setup that reinstalled node_modules under a running Jest would break it).
 [ "${EMRTC_SKIP_SETUP:-}" = 1 ] || bash scripts/setup.sh
 source scripts/env.sh
-step bash -c 'source scripts/env.sh && emrtc_build_wasm two_peers >/dev/null'
-step node scripts/serve.js "$EMRTC_WASM_BUILD/web"
+step bash -c 'source scripts/env.sh && emrtc_build_wasm game >/dev/null'
+step node scripts/serve.js "$EMRTC_WASM_BUILD/game" "$@"

@@ -38,7 +38,11 @@ test('openPages encodes a query object and logs each page under its number', asy
   expect(await a.evaluate(() => window.params)).toEqual({ signal: 'ws://127.0.0.1:1/x', lobby: 'a b&c' });
   expect(await b.evaluate(() => window.params.lobby)).toBe('a b&c');
   expect(await c.evaluate(() => window.params)).toEqual({ plain: '1' });
-  expect(bed.pages).toEqual([a, b, c]);
+  // an absolute URL (a link a page shows), with more parameters
+  const [d] = await bed.openPages(1, `${bed.url}index.html?from=link`, { more: '2' });
+  expect(await d.evaluate(() => window.params)).toEqual({ from: 'link', more: '2' });
+  await d.close();
+  expect(bed.pages).toEqual([a, b, c, d]);
   expect(bed.logs).toEqual(expect.arrayContaining([
     '[page 0] loaded ?signal=ws%3A%2F%2F127.0.0.1%3A1%2Fx&lobby=a+b%26c',
     '[page 2] loaded ?plain=1',
