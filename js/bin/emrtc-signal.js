@@ -134,7 +134,6 @@ async function main() {
   const json = parsed.options.logFormat === 'json';
   const say = (event, line, fields) => console.log(json
     ? JSON.stringify({ time: new Date().toISOString(), event, ...fields, msg: line }) : line);
-  say('listening', `emrtc-signal listening on ${server.url}`, { url: server.url });
 
   let stopping = false;
   const stop = (signal) => {
@@ -145,6 +144,8 @@ async function main() {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Only now say so: whoever waits for this line may signal at once, and must find the handlers set.
+  say('listening', `emrtc-signal listening on ${server.url}`, { url: server.url });
 }
 
 main();
