@@ -17,7 +17,7 @@
    The page (index.html) passes the URL's parameters: `signal` (the signaling server's ws:// URL;
    default: /signal on the page's own host) and `lobby` (absent: create a lobby). What the game
    shows is also published on window.game for tests: { id, lobby, players: {ID: {x, y, color,
-   ping, me}}, chat: ["ID: text", ...], status }. */
+   ping, me}}, chat: ["ID: text", ...], status, frames (drawn so far) }. */
 #include <emrtc.h>
 #include <emrtc_multiplayer.h>
 #include <emrtc_session.h>
@@ -47,6 +47,7 @@ EM_JS(void, page_begin_frame, (void), {
     for (var g = 40; g < c.canvas.height; g += 40) c.fillRect(0, g, c.canvas.width, 1);
     window.game = window.game || { players: {}, chat: [] };
     window.game.players = {};
+    window.game.frames = (window.game.frames || 0) + 1;
 });
 /* Draws one player, and publishes it in window.game.players. */
 EM_JS(void, page_draw_player, (int id, int x, int y, const char *color, double ping, bool me), {
