@@ -80,3 +80,26 @@ maybe('`npm start` serves the game and signaling on one port; SIGTERM stops ever
     npm.stderr.destroy();
   }
 }, 300000);
+
+maybe('`--host 0.0.0.0` serves the LAN: every printed address serves the game and its signaling', async () => {
+  const serve = spawn(process.execPath, [path.join(REPO, 'scripts/serve.js'), path.join(REPO, 'build-wasm/game'), '--host', '0.0.0.0'],
+    { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  serve.stdout.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => serve.once('exit', resolve));
+  try {
+    while (!/signaling server:/.test(out) && serve.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const urls = [...out.matchAll(/emrtc game: (http:\/\/\S+)/g)].map((m) => m[1]);
+    const lan = Object.values(require('os').networkInterfaces()).flat().filter((a) => a.family === 'IPv4' && !a.internal);
+    expect(urls.length).toBe(1 + lan.length); // 127.0.0.1 and each address of the machine
+    for (const url of urls) {
+      expect((await fetch(url)).status).toBe(200);
+      const ws = new WebSocket(`${url.replace('http', 'ws')}signal`);
+      await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+      ws.close();
+    }
+  } finally {
+    serve.kill('SIGTERM');
+    await exited;
+  }
+}, 60000);
