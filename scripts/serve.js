@@ -27,11 +27,6 @@ async function main() {
   const { root, host } = parseArgs(process.argv.slice(2));
   const web = await serveDirectory(root, { port: Number(process.env.PORT ?? 8080), host });
   const signal = await createSignalServer({ server: web.server, path: '/signal', logger: () => {} });
-  const hosts = host === '0.0.0.0' ? ['127.0.0.1', ...lanAddresses()] : [host];
-  for (const h of hosts) console.log(`emrtc game: http://${h}:${web.port}/`);
-  console.log('  open it to create a lobby; the page shows the link that joins it (a second tab, or another machine)');
-  console.log(`signaling server: ws://${hosts[0]}:${web.port}/signal`);
-  if (host === '127.0.0.1') console.log('  (this machine only: npm start -- --host 0.0.0.0 to play over the LAN)');
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -40,8 +35,14 @@ async function main() {
     await web.close();
     process.exit(0);
   };
+  // before printing the URLs: whoever stops us on seeing them must find the handlers in place
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const hosts = host === '0.0.0.0' ? ['127.0.0.1', ...lanAddresses()] : [host];
+  for (const h of hosts) console.log(`emrtc game: http://${h}:${web.port}/`);
+  console.log('  open it to create a lobby; the page shows the link that joins it (a second tab, or another machine)');
+  console.log(`signaling server: ws://${hosts[0]}:${web.port}/signal`);
+  if (host === '127.0.0.1') console.log('  (this machine only: npm start -- --host 0.0.0.0 to play over the LAN)');
 }
 
 main().catch((e) => {
