@@ -7,7 +7,7 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
-const { WebSocket } = require('ws');
+const { TestClient } = require('./signal-client');
 
 const REPO = path.resolve(__dirname, '../..');
 const haveEmcc = spawnSync('sh', ['-c', 'command -v emcc'], { encoding: 'utf8' }).status === 0;
@@ -55,14 +55,10 @@ maybe('`npm start` serves the game and signaling on one port; SIGTERM stops ever
     expect(await page.text()).toContain('<script src="game.js"></script>'); // the game's page
     // the signaling server answers on the same port, at /signal (where the page looks for it)
     expect(signal[0]).toBe(`signaling server: ws://127.0.0.1:${web[2]}`);
-    const ws = new WebSocket(`ws://127.0.0.1:${web[2]}/signal`);
-    const reply = await new Promise((resolve, reject) => {
-      ws.on('open', () => ws.send(JSON.stringify({ type: 0, id: 0, data: '' })));
-      ws.on('message', (m) => resolve(JSON.parse(m.toString())));
-      ws.on('error', reject);
-    });
-    ws.close();
-    expect(reply).toEqual({ type: 1, id: 1, data: 'true' }); // ID: host of a new mesh lobby
+    const client = await TestClient.open(`ws://127.0.0.1:${web[2]}/signal`);
+    client.send(0, 0, ''); // JOIN: create a mesh lobby
+    expect(await client.next()).toEqual({ type: 1, id: 1, data: 'true' }); // ID: its host
+    await client.close();
     pids = descendants(npm.pid);
     expect(pids.length).toBeGreaterThanOrEqual(2); // the script and the server at least
 
@@ -94,9 +90,7 @@ maybe('`--host 0.0.0.0` serves the LAN: every printed address serves the game an
     expect(urls.length).toBe(1 + lan.length); // 127.0.0.1 and each address of the machine
     for (const url of urls) {
       expect((await fetch(url)).status).toBe(200);
-      const ws = new WebSocket(`${url.replace('http', 'ws')}signal`);
-      await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
-      ws.close();
+      await (await TestClient.open(`${url.replace('http', 'ws')}signal`)).close();
     }
   } finally {
     serve.kill('SIGTERM');
