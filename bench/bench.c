@@ -33,6 +33,10 @@ EM_JS(void, bench_js_log, (const char *line), { console.log("bench.c: " + UTF8To
 
 /* ---- a connected pair of peers ---- */
 
+/* The receive backlog allowed per channel, and in total (emrtc.h's LIMITS: 1 MiB and 4 MiB by
+   default, which a sender keeping 1 MiB in flight can reach while the receiver waits for its tick). */
+#define BENCH_BACKLOG (16u << 20)
+
 typedef struct pair {
     emrtc_peer a, b;
     emrtc_channel ca, cb; /* A's channel, and the one B received */
@@ -82,6 +86,10 @@ static bool pair_start(pair *p) {
     p->a = emrtc_peer_create();
     p->b = emrtc_peer_create();
     if (!p->a.id || !p->b.id) return false;
+    /* a receive limit well above what a throughput trial can have in flight (the plain-JS path has
+       none), so that the receiver never drops: see BENCH_BACKLOG */
+    const emrtc_configuration roomy = {.max_backlog_bytes = BENCH_BACKLOG};
+    if (emrtc_peer_initialize(p->a, &roomy) || emrtc_peer_initialize(p->b, &roomy)) return false;
     emrtc_peer_set_callbacks(p->a, &cbs);
     emrtc_peer_set_callbacks(p->b, &cbs);
     if (emrtc_peer_create_data_channel(p->a, "bench", NULL, &p->ca)) return false; /* reliable, ordered */
@@ -252,6 +260,7 @@ EMSCRIPTEN_KEEPALIVE int bench_busy(void) { return phase != PHASE_IDLE; }
 
 EMSCRIPTEN_KEEPALIVE int bench_connect(void) {
     for (size_t i = 0; i < sizeof(send_buf); i++) send_buf[i] = (uint8_t)(i * 131u + 7u);
+    emrtc_set_total_backlog_limit(4u * BENCH_BACKLOG);
     if (!pair_start(&main_pair)) return 0;
     phase = PHASE_CONNECT;
     schedule();

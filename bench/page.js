@@ -184,9 +184,29 @@ function jsRttDirect(P, count) {
   });
 }
 
+/* ---- the multiplayer layer against raw channels (bench_mp.c) ---- */
+
+async function mpConnect(MP) {
+  const finished = MP.whenDone();
+  if (!MP._bench_mp_connect()) throw new Error('bench_mp_connect failed');
+  await finished;
+  if (!MP._bench_mp_ready()) throw new Error('the multiplayer peers did not connect');
+}
+
+/* path 'layer' or 'raw'; targets 1 (one peer) or 3 (a broadcast to three) */
+function mpTrial(MP, path, targets, size, count, hwm, lwm) {
+  const finished = MP.whenDone();
+  const a0 = MP._bench_mp_value(4);
+  if (!MP._bench_mp_start(path === 'layer' ? 1 : 0, targets, size, count, hwm, lwm)) throw new Error('bench_mp_start refused');
+  return finished.then(() => ({
+    ms: MP._bench_mp_value(0), messages: MP._bench_mp_value(1), bytes: MP._bench_mp_value(2),
+    bad: MP._bench_mp_value(3) !== 0, allocCalls: MP._bench_mp_value(4) - a0,
+  }));
+}
+
 /* ---- the API run.js calls through page.evaluate ---- */
 
-const state = { M: null, C: null, P: null };
+const state = { M: null, C: null, P: null, MP: null };
 
 window.bench = {
   async init() {
@@ -195,6 +215,8 @@ window.bench = {
     await emrtcConnect(state.M);
     await emrtcConnect(state.C);
     state.P = await jsConnect();
+    state.MP = await loadEmrtc(createBenchMp, false);
+    await mpConnect(state.MP);
     return {
       userAgent: navigator.userAgent,
       crossOriginIsolated: self.crossOriginIsolated === true,
@@ -261,6 +283,10 @@ window.bench = {
     const messages = kind === 'rtt' ? 2 * count : count; /* rtt: ping and pong */
     return { kind, size, messages, warmups, allocCalls: a1 - a0, freeCalls: f1 - f0, perMessage: (a1 - a0) / messages,
       heapUsedDelta: u1 - u0, bad: kind === 'rtt' ? r.length !== count : r.bad };
+  },
+  /* one multiplayer trial (bench_mp.c): delivered messages, time, allocation calls during it */
+  mp(path, targets, size, count, hwm, lwm) {
+    return mpTrial(state.MP, path, targets, size, count, hwm, lwm);
   },
   /* total connect/destroy cycles of a second pair; figures after `warm` cycles and at the end */
   async cycles(total, warm) {

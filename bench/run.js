@@ -226,6 +226,51 @@ async function runAllocs(page, S) {
   return out;
 }
 
+/* The multiplayer layer against raw channel put/get on the same connections (bench_mp.c): peer 1
+   to peer 2 at every size, and a broadcast to three peers; alternating pairs as above. Warm-up
+   trials first, until a layer trial allocates nothing (rings grow by doubling to the backlog). */
+const MP_CASES = [...SIZES.map((size) => ({ size, targets: 1 })), { size: 64, targets: 3 }, { size: 1024, targets: 3 }];
+/* a lower high-water mark than section 1: three receivers in one page stay under the receive backlog limit */
+const MP_HWM = 256 * 1024, MP_LWM = 64 * 1024;
+
+async function runMultiplayer(page, S) {
+  const out = [];
+  for (const { size, targets } of MP_CASES) {
+    const minCount = size <= 1024 ? S.minCount : S.minCountLarge;
+    const probeCount = Math.max(minCount, Math.ceil((size <= 1024 ? 2e6 : 20e6) * S.trialMs / 1000 / size / 4 / targets));
+    const probe = await call(page, 'mp', 'raw', targets, size, probeCount, MP_HWM, MP_LWM);
+    const count = Math.max(minCount, Math.round(probe.messages / targets / (probe.ms / 1000) * S.trialMs / 1000));
+    let warmups = 0;
+    for (let grew = true; grew && warmups < 8; warmups++) {
+      await call(page, 'mp', 'raw', targets, size, count, MP_HWM, MP_LWM);
+      grew = (await call(page, 'mp', 'layer', targets, size, count, MP_HWM, MP_LWM)).allocCalls !== 0;
+    }
+    const runs = { layer: [], raw: [] }, ratios = [];
+    let bad = false, layerAllocs = 0, rawAllocs = 0;
+    for (let r = 0; r < S.reps; r++) {
+      const order = r % 2 === 0 ? ['layer', 'raw'] : ['raw', 'layer'];
+      const res = {};
+      for (const p of order) {
+        const t = await call(page, 'mp', p, targets, size, count, MP_HWM, MP_LWM);
+        if (t.bad || t.messages !== count * targets || t.bytes !== count * targets * size) bad = true;
+        res[p] = t;
+      }
+      for (const p of ['layer', 'raw']) runs[p].push(res[p].messages / (res[p].ms / 1000));
+      layerAllocs += res.layer.allocCalls;
+      rawAllocs += res.raw.allocCalls;
+      ratios.push(runs.layer[r] / runs.raw[r]);
+    }
+    const row = {
+      size, targets, count, reps: S.reps, integrityOk: !bad, warmups,
+      layer: { msgsPerSec: summary(runs.layer) }, raw: { msgsPerSec: summary(runs.raw) }, ratio: summary(ratios),
+      layerAllocsPerMessage: layerAllocs / (S.reps * count * targets), rawAllocsPerMessage: rawAllocs / (S.reps * count * targets),
+    };
+    log(`  multiplayer ${size} B to ${targets}: ${count} msgs x ${S.reps} pairs, layer/raw median ${row.ratio.median.toFixed(3)}`);
+    out.push(row);
+  }
+  return out;
+}
+
 /* ---- report ---- */
 
 const fmtInt = (x) => Math.round(x).toLocaleString('en-US');
@@ -252,6 +297,15 @@ function targets(R) {
     value: growth, shown: `${growth} B in use, ${R.cycles.heapAfter - R.cycles.heapWarm} B heap` +
       (R.cycles.failed ? ` - but only ${R.cycles.done} cycles ran (browser refused more peers)` : ''),
     met: growth <= 0 && R.cycles.heapAfter === R.cycles.heapWarm && !R.cycles.failed && R.cycles.liveLeft === 0 && R.cycles.backendLiveLeft === 0 });
+  for (const row of R.multiplayer) {
+    t.push({ id: `mp_ratio_${row.size}${row.targets > 1 ? `_to${row.targets}` : ''}`,
+      what: `multiplayer layer/raw ${row.targets > 1 ? `broadcast to ${row.targets}` : 'put/get'} at ${row.size} B`,
+      target: '>= 0.97', value: row.ratio.median, shown: fmt(row.ratio.median, 3), met: row.ratio.median >= 0.97 && row.integrityOk });
+  }
+  const mpAllocs = Math.max(...R.multiplayer.map((row) => row.layerAllocsPerMessage));
+  const rawAllocs = Math.max(...R.multiplayer.map((row) => row.rawAllocsPerMessage));
+  t.push({ id: 'mp_allocs', what: 'multiplayer: heap allocations per packet', target: '0', value: mpAllocs,
+    shown: `${fmt(mpAllocs, 4)} (raw channels: ${fmt(rawAllocs, 4)})`, met: mpAllocs === 0 });
   const os = R.size.Os.added.total.gzip;
   t.push({ id: 'size_os', what: 'code size added, gzip -9, -Os', target: '<= 8 KB', value: os, shown: `${(os / 1000).toFixed(2)} KB`, met: os <= 8000 });
   return t;
@@ -311,6 +365,19 @@ function table(R) {
       pad(a.js.gzip, 10, true) + pad(a.total.raw, 11, true) + pad(a.total.gzip, 10, true));
     line(`-${opt} over the bare stub`, s.added);
     line(`-${opt} over a malloc+printf stub`, s.addedOverLibc);
+  }
+  L.push('');
+  L.push('6. Multiplayer layer (emrtc_multiplayer.h) against raw emrtc_channel put/get on the same connections and channels');
+  L.push(`   four mesh peers in one page, peer 1 connected to 2, 3, 4; reliable channel, same send loop (bufferedAmount < ${MP_HWM / 1024} KiB, resume at ${MP_LWM / 1024} KiB);`);
+  L.push(`   delivered msg/s (all receivers), median [q1 - q3] of ${R.multiplayer[0].reps} alternating pairs; ratio = median of the pairs' layer/raw`);
+  L.push('   ' + pad('case', 22) + pad('count', 8, true) + pad('layer', 30, true) + pad('raw', 30, true) + pad('layer/raw', 20, true) +
+    pad('allocs/pkt layer, raw', 24, true));
+  for (const row of R.multiplayer) {
+    const f = (x) => `${fmtInt(x.median)} [${fmtInt(x.q1)}-${fmtInt(x.q3)}]`;
+    L.push('   ' + pad(`${row.size >= 1024 ? `${row.size / 1024} KiB` : `${row.size} B`} to ${row.targets} peer${row.targets > 1 ? 's' : ''}`, 22) +
+      pad(row.count, 8, true) + pad(f(row.layer.msgsPerSec), 30, true) + pad(f(row.raw.msgsPerSec), 30, true) +
+      pad(`${fmt(row.ratio.median, 3)} [${fmt(row.ratio.q1, 2)}-${fmt(row.ratio.q3, 2)}]`, 20, true) +
+      pad(`${fmt(row.layerAllocsPerMessage, 4)}, ${fmt(row.rawAllocsPerMessage, 4)}`, 24, true) + (row.integrityOk ? '' : '  DATA ERROR'));
   }
   L.push('');
   L.push('Targets');
@@ -396,6 +463,8 @@ async function main() {
     R.rtt = await runRtt(page, S);
     log('bench: idle poll');
     R.poll = await runPoll(page, S);
+    log('bench: multiplayer layer');
+    R.multiplayer = await runMultiplayer(page, S);
     log('bench: allocations');
     R.allocs = await runAllocs(page, S);
     log(`bench: ${S.cycles} connect/destroy cycles`);
@@ -424,4 +493,4 @@ if (require.main === module) {
   main().catch((e) => { console.error(e && e.stack || e); process.exit(1); });
 }
 
-module.exports = { quantile, summary, chart, table, targets, parseArgs };
+module.exports = { quantile, summary, chart, table, targets, parseArgs, settings, openBenchPage, runMultiplayer };

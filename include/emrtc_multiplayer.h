@@ -164,7 +164,7 @@ typedef struct emrtc_multiplayer_callbacks {
     void (*server_disconnected)(emrtc_multiplayer mp, void *user_data);
     /* Beyond Godot: peer_id's connection entered DISCONNECTED or FAILED (once per entry). Return
        true to keep the peer while you try to bring it back (emrtc_peer_restart_ice on
-       emrtc_multiplayer_get_peer()'s connection, when the core has it), false to remove it now,
+       emrtc_multiplayer_get_peer()'s connection), false to remove it now,
        as Godot does. NULL = false. A kept peer stays connected for put/get; remove it yourself
        (remove_peer) if it does not recover; it is asked again each time it fails again. */
     bool (*peer_connection_lost)(emrtc_multiplayer mp, int peer_id, emrtc_connection_state state, void *user_data);

@@ -64,7 +64,7 @@ maybe('npm run bench -- --quick', () => {
 
   test('prints the table with every section and a met/missed line per target', () => {
     const text = run.stdout;
-    for (const heading of ['1. Throughput', '2. RTT', '3. Idle emrtc_peer_poll()', '4. Heap', '5. Code size', 'Targets']) {
+    for (const heading of ['1. Throughput', '2. RTT', '3. Idle emrtc_peer_poll()', '4. Heap', '5. Code size', '6. Multiplayer', 'Targets']) {
       expect(text).toContain(heading);
     }
     expect(text).toContain('(--quick)');
@@ -132,8 +132,22 @@ maybe('npm run bench -- --quick', () => {
 
     const ids = R.targets.map((t) => t.id);
     expect(ids).toEqual(['ratio_64', 'ratio_1024', 'ratio_16384', 'ratio_65536', 'rtt_p50', 'poll_ns', 'poll_js', 'allocs',
-      'heap_growth', 'size_os']);
+      'heap_growth', 'mp_ratio_64', 'mp_ratio_1024', 'mp_ratio_16384', 'mp_ratio_65536', 'mp_ratio_64_to3', 'mp_ratio_1024_to3',
+      'mp_allocs', 'size_os']);
     for (const t of R.targets) expect(typeof t.met).toBe('boolean');
+  });
+
+  test('results.json: the multiplayer layer against raw channels, one peer at every size and a broadcast to three', () => {
+    expect(R.multiplayer.map((r) => [r.size, r.targets])).toEqual([...SIZES.map((s) => [s, 1]), [64, 3], [1024, 3]]);
+    for (const row of R.multiplayer) {
+      expect(row.integrityOk).toBe(true); /* every packet arrived, whole, on both paths */
+      for (const p of ['layer', 'raw']) {
+        checkSummary(row[p].msgsPerSec, 10, 1e8);
+        expect(row[p].msgsPerSec.n).toBe(row.reps);
+      }
+      checkSummary(row.ratio, 0.01, 100);
+      expect(row.layerAllocsPerMessage).toBeGreaterThanOrEqual(0);
+    }
   });
 
   test('results.svg: a well-formed chart of both paths against message size', () => {

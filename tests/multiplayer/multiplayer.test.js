@@ -237,6 +237,17 @@ test('every refusal of add_peer has its own error, on browser connections', asyn
   for (const r of got.filter((x) => x.err !== ERR.OK)) expect(r.message).toMatch(/^emrtc_multiplayer_add_peer: ./);
   expect(await page.evaluate(() => window.mp.live())).toBe(0);
 
+  // a session's own refusals: bad options give no session; an unreachable server is told later
+  const startWith = (url, extras, lifetime) => page.evaluate((u, x, lt) => window.mp.start(u, '', 0, x, lt), url, extras, lifetime);
+  expect(await startWith(bed.signalUrl, '3', -1)).toBe(0); // 3 is not a transfer mode
+  expect(await startWith(bed.signalUrl, '', 65536)).toBe(0); // lifetime past 16 bits
+  expect(await startWith('http://127.0.0.1:1', '', -1)).toBe(0); // not a ws:// URL
+  expect(await startWith('ws://127.0.0.1:1', '', -1)).not.toBe(0);
+  expect((await waitEvents(page, 'error'))[0]).toMatchObject({ peer: 0, code: 25 }); // EMRTC_ERR_CANT_CONNECT
+  expect((await waitEvents(page, 'lobby_closed'))[0]).toMatchObject({ code: 1006, sealed: false });
+  await page.evaluate(() => { window.mp.destroy(); window.mpEvents = []; });
+  expect(await page.evaluate(() => window.mp.live())).toBe(0);
+
   // a session whose multiplayer refuses new connections: the joiner is reported, not connected
   const [joiner] = await open(1);
   await start(page, '');
