@@ -430,7 +430,9 @@ class SignalServer {
 
   /** What /healthz answers. */
   health() {
-    return { status: this.closing ? 'shutting down' : 'ok', peers: this.peers.size, lobbies: this.lobbies.size };
+    const h = { status: this.closing ? 'shutting down' : 'ok', peers: this.peers.size, lobbies: this.lobbies.size };
+    if (this.cluster) h.redis = this.cluster.redis.status; // 'ready' when connected
+    return h;
   }
 
   /** The counters in Prometheus text exposition format. */
@@ -447,6 +449,10 @@ class SignalServer {
     metric('emrtc_signal_messages_total', 'counter', 'Messages received from peers.', [['', this.counters.messages]]);
     metric('emrtc_signal_relays_total', 'counter', 'Offers, answers and candidates relayed.', [['', this.counters.relays]]);
     metric('emrtc_signal_joins_total', 'counter', 'Lobbies created or joined.', [['', this.counters.joins]]);
+    if (this.cluster) {
+      metric('emrtc_signal_redis_up', 'gauge', 'Whether the Redis connection is ready.',
+        [['', this.cluster.redis.status === 'ready' ? 1 : 0]]);
+    }
     metric('emrtc_signal_refusals_total', 'counter', 'Sockets refused, closed or dropped, by reason.',
       [...this.refusals].map(([reason, n]) => [`{reason=${JSON.stringify(reason)}}`, n]));
     return `${lines.join('\n')}\n`;

@@ -52,7 +52,8 @@ function stopChild(child) {
   });
 }
 
-/** Starts a Redis: {port, url, pid, stop(), restart()} (restart: same port, empty data). */
+/** Starts a Redis: {port, url, pid, stop(), restart(), down(), up()} (restart = down + up: the same
+ *  port, empty data). */
 async function startRedis() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emrtc-redis-'));
   const port = await freePort();
@@ -61,9 +62,15 @@ async function startRedis() {
     port,
     url: `redis://127.0.0.1:${port}`,
     get pid() { return child.pid; },
-    async restart() {
+    async down() {
       await stopChild(child);
+    },
+    async up() {
       child = await spawnRedis(port, dir);
+    },
+    async restart() {
+      await redis.down();
+      await redis.up();
     },
     async stop() {
       await stopChild(child);

@@ -6,7 +6,7 @@
 // processes.
 const Redis = require('ioredis');
 const { createSignalServer } = require('../../js/signal-server');
-const { TestClient, sleep } = require('./signal-client');
+const { TestClient, sleep, poll } = require('./signal-client');
 const { startRedis } = require('./redis-server');
 const { startCli } = require('./cli');
 
@@ -165,17 +165,22 @@ test('a process killed mid-game: its members leave within the keep-alive bound, 
   const keys = await r.keys(`${prefix}*`);
   expect(keys.length).toBeGreaterThan(0);
   for (const k of keys) expect(await r.pttl(k)).toBeGreaterThan(0);
-  expect(await r.get(`${prefix}lobby:{${d.lobby}}`)).toBeNull();
+  expect(await r.exists(`${prefix}lobby:{${d.lobby}}`)).toBe(0);
   expect(await r.exists(`${prefix}lobby:{${d.lobby}}:members`)).toBe(0);
   expect(heardAfter).toBeGreaterThan(0);
 });
 
-test('Redis restarted: the processes reconnect, lobbies are registered again, new joins work', async () => {
-  const [s1, s2] = await twoServers();
+test('Redis restarted: joins are refused while it is down; then the processes reconnect, lobbies are registered again, new joins work', async () => {
+  const [s1, s2] = await twoServers({ health: true });
   const a = await join(s1.url);
   const b = await join(s2.url, a.lobby);
   await a.c.next();
-  await redis.restart();
+  await redis.down();
+  expect(await poll(() => s1.health().redis, (st) => st !== 'ready')).not.toBe('ready');
+  const refused = await open(s1.url);
+  refused.send(JOIN, 0, '');
+  expect(await refused.waitClose()).toEqual({ code: 1011, reason: 'Server error' });
+  await redis.up();
   // joins are refused (1011) until the connections are back; then they work across processes
   const fresh = await joinWhenReady(s1.url, '');
   const g = await join(s2.url, fresh.lobby);
@@ -188,6 +193,26 @@ test('Redis restarted: the processes reconnect, lobbies are registered again, ne
   expect(await a.c.next()).toEqual({ type: OFFER, id: b.id, data: 'old lobby' });
   const h = await joinWhenReady(s2.url, a.lobby);
   expect(h.msgs.filter((m) => m.type === PEER_CONNECT).map((m) => m.id).sort()).toEqual([1, b.id].sort());
+  expect(s1.health()).toEqual({ status: 'ok', peers: 2, lobbies: 2, redis: 'ready' });
+});
+
+test('SIGTERM drains: the process closes its sockets with 1001 and the other processes tell their members at once', async () => {
+  const prefix = `drain${Date.now()}:`;
+  const args = ['--redis', redis.url, '--redis-prefix', prefix, '--ping-interval', '60000'];
+  const p1 = await cli(args);
+  const p2 = await cli(args);
+  const a = await join(p1.url);
+  const b = await join(p2.url, a.lobby);
+  await a.c.next();
+  const d = await join(p2.url); // hosted on the process that stops
+  const e = await join(p1.url, d.lobby);
+  await d.c.next();
+  process.kill(p2.child.pid, 'SIGTERM');
+  expect(await b.c.waitClose()).toEqual({ code: 1001, reason: 'Server shutting down' });
+  // well before the 60 s node TTL: the stopping process said so itself
+  expect(await a.c.next(3000)).toEqual({ type: PEER_DISCONNECT, id: b.id, data: '' });
+  expect(await e.c.waitClose(3000)).toEqual({ code: 4000, reason: 'Room host has disconnected' });
+  expect(await new Promise((r) => p2.child.once('exit', r))).toBe(0);
 });
 
 /** Joins `lobby` on `url`, retrying (bounded: 50 tries 100 ms apart) while the server refuses. */
