@@ -166,7 +166,8 @@ typedef struct emrtc_signal_callbacks {
 
 /* What emrtc_signal_create needs. */
 typedef struct emrtc_signal_desc {
-    const char *url;                  /* required: "ws://host:port/path" or "wss://..." */
+    const char *url;                  /* required: "ws://host:port/path" or "wss://..." (TLS by the
+                                         browser; a page served over https may only use wss://) */
     emrtc_signal_callbacks callbacks; /* copied; change them later with emrtc_signal_set_callbacks */
 } emrtc_signal_desc;
 
