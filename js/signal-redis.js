@@ -61,17 +61,35 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('RPUSH', KEYS[3], ARGV[1])
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
 return out`,
-  // ARGV: id. The host leaving deletes the lobby. -> 1 if it was a member
+  // ARGV: id. The host leaving deletes the lobby. -> the nodes of the members left (distinct):
+  // every node that must hear of it, including those whose members' join events are still on
+  // their way to the caller
   emrtcLeave: `
-if redis.call('HDEL', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('LREM', KEYS[3], 0, ARGV[1])
+local nodes, seen = {}, {}
+for _, n in ipairs(redis.call('HVALS', KEYS[2])) do
+  if not seen[n] then seen[n] = true; nodes[#nodes + 1] = n end
+end
 if ARGV[1] == '1' then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) end
-return 1`,
-  // -> 1 if the lobby exists (now sealed)
+return nodes`,
+  // Seals the lobby (no join after this one succeeds). -> the members' nodes (distinct)
   emrtcSeal: `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
 redis.call('HSET', KEYS[1], 'sealed', '1')
-return 1`,
+local nodes, seen = {}, {}
+for _, n in ipairs(redis.call('HVALS', KEYS[2])) do
+  if not seen[n] then seen[n] = true; nodes[#nodes + 1] = n end
+end
+return nodes`,
+  // Deletes the lobby. -> the members' nodes (distinct)
+  emrtcClose: `
+local nodes, seen = {}, {}
+for _, n in ipairs(redis.call('HVALS', KEYS[2])) do
+  if not seen[n] then seen[n] = true; nodes[#nodes + 1] = n end
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return nodes`,
   // ARGV: dead node. Removes its members (the whole lobby if the host was one). -> removed ids
   emrtcReap: `
 local removed = {}
@@ -109,6 +127,8 @@ class RemotePeer {
     this.node = node;
     this.cluster = cluster;
     this.remote = true;
+    /** Local members already sent PEER_CONNECT for this one (its join event may come later). */
+    this.told = new Set();
   }
 
   send(type, from, data) {
@@ -234,10 +254,26 @@ class RedisCluster {
     });
   }
 
-  /** Publishes `msg` to every other node with members in `lobby` (or in `nodes`). */
-  broadcast(lobby, msg, nodes = null) {
-    const targets = nodes || new Set([...lobby.peers.values()].filter((p) => p.remote).map((p) => p.node));
-    for (const n of targets) if (n !== this.node) this.publish(n, msg);
+  /** The nodes of the members on other nodes that `lobby`'s view knows. */
+  viewNodes(lobby) {
+    return new Set([...lobby.peers.values()].filter((p) => p.remote).map((p) => p.node));
+  }
+
+  /** Publishes `msg` to every node in `nodes` but this one. */
+  broadcast(msg, nodes) {
+    for (const n of new Set(nodes)) if (n !== this.node) this.publish(n, msg);
+  }
+
+  /**
+   * Runs registry script `name` on `lobby`, then publishes `msg` to the nodes it returns and those
+   * the view knows (taken now: the view may change meanwhile). The registry's list matters: a
+   * member that has just joined elsewhere may not be in this view yet.
+   */
+  changeAndTell(name, lobby, args, msg) {
+    const known = [...this.viewNodes(lobby)];
+    this.redis[name](...this.keys(lobby.name), ...args)
+      .then((nodes) => this.broadcast(msg, [...known, ...nodes]))
+      .catch(() => this.broadcast(msg, known));
   }
 
   /** Makes a stand-in for member `id` on `node` in `lobby`. */
@@ -284,6 +320,8 @@ class RedisCluster {
       if (hostNode === this.node) throw new ProtocolError(reasons.LOBBY_DOES_NOT_EXIST);
       lobby = new Lobby(name, null, mesh === '1');
       lobby.host = this.stub(lobby, 1, hostNode);
+      // at once: another join to it may be answered before this one's caller goes on
+      this.server.lobbies.set(name, lobby);
     }
     for (let i = 0; i < members.length; i += 2) {
       const id = Number(members[i]);
@@ -299,7 +337,7 @@ class RedisCluster {
 
   /** After `peer` was added to the view: tell the other nodes, then apply early events. */
   joined(lobby, peer, nodes) {
-    this.broadcast(lobby, { k: 'join', l: lobby.name, id: lobby.idOf(peer), n: this.node }, nodes);
+    this.broadcast({ k: 'join', l: lobby.name, id: lobby.idOf(peer), n: this.node }, nodes);
     const early = this.early.get(lobby.name);
     this.early.delete(lobby.name);
     if (early) for (const e of early) this.apply(e.msg);
@@ -313,25 +351,20 @@ class RedisCluster {
 
   /** A local member left (its socket closed): update the registry and tell the other nodes. */
   left(lobby, id, wasHost) {
-    this.redis.emrtcLeave(...this.keys(lobby.name), String(id)).catch(() => {});
-    if (wasHost) {
-      this.hosted--;
-      this.broadcast(lobby, { k: 'close', l: lobby.name, c: 4000, r: this.server.reasons.HOST_DISCONNECTED });
-    } else {
-      this.broadcast(lobby, { k: 'leave', l: lobby.name, id });
-    }
+    if (wasHost) this.hosted--;
+    this.changeAndTell('emrtcLeave', lobby, [String(id)], wasHost
+      ? { k: 'close', l: lobby.name, c: 4000, r: this.server.reasons.HOST_DISCONNECTED }
+      : { k: 'leave', l: lobby.name, id });
   }
 
   sealed(lobby) {
-    this.redis.emrtcSeal(...this.keys(lobby.name)).catch(() => {});
-    this.broadcast(lobby, { k: 'seal', l: lobby.name });
+    this.changeAndTell('emrtcSeal', lobby, [], { k: 'seal', l: lobby.name });
   }
 
   /** The host's node closes a lobby (seal timeout): drop it from the registry, tell the others. */
   closed(lobby, code, reason) {
     this.hosted--;
-    this.redis.del(...this.keys(lobby.name)).catch(() => {});
-    this.broadcast(lobby, { k: 'close', l: lobby.name, c: code, r: reason });
+    this.changeAndTell('emrtcClose', lobby, [], { k: 'close', l: lobby.name, c: code, r: reason });
   }
 
   onMessage(text) {
@@ -347,7 +380,8 @@ class RedisCluster {
   apply(msg) {
     const lobby = this.server.lobbies.get(msg.l);
     if (!lobby) {
-      if (msg.k === 'join') {
+      // a membership change that overtook the answer to a local join: apply it after that
+      if (msg.k !== 'relay') {
         const list = this.early.get(msg.l) || [];
         list.push({ at: Date.now(), msg });
         this.early.set(msg.l, list);
@@ -364,10 +398,18 @@ class RedisCluster {
         return;
       }
       case 'join': {
-        if (lobby.peers.has(msg.id)) return;
-        const p = this.stub(lobby, msg.id, msg.n);
-        for (const other of lobby.linkedTo(p)) if (!other.remote) other.send(this.server.msg.PEER_CONNECT, msg.id);
-        lobby.peers.set(msg.id, p);
+        // known already when a local joiner's registry answer listed it: tell those not told yet
+        let p = lobby.peers.get(msg.id);
+        if (p && !p.remote) return;
+        if (!p) {
+          p = this.stub(lobby, msg.id, msg.n);
+          lobby.peers.set(msg.id, p);
+        }
+        for (const other of lobby.linkedTo(p)) {
+          if (other.remote || p.told.has(other)) continue;
+          other.send(this.server.msg.PEER_CONNECT, msg.id);
+          p.told.add(other);
+        }
         return;
       }
       case 'leave': {
@@ -376,6 +418,7 @@ class RedisCluster {
         return;
       }
       case 'seal':
+        if (lobby.sealed) return;
         lobby.sealed = true;
         for (const p of lobby.peers.values()) if (!p.remote) p.send(this.server.msg.SEAL, 0);
         return;

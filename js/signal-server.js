@@ -335,7 +335,8 @@ class Lobby {
     const id = this.idOf(peer);
     peer.send(MSG.ID, id, this.mesh ? 'true' : '');
     for (const other of this.linkedTo(peer)) {
-      if (!other.remote) other.send(MSG.PEER_CONNECT, id); // members on other processes hear it from theirs
+      if (other.remote) other.told.add(peer); // members on other processes hear of `peer` from theirs
+      else other.send(MSG.PEER_CONNECT, id);
       peer.send(MSG.PEER_CONNECT, this.idOf(other));
     }
     this.peers.set(id, peer);
@@ -677,6 +678,7 @@ class SignalServer {
     }
     if (peer.ws.readyState !== WebSocket.OPEN) { // left while Redis answered
       this.cluster.undo(lobby, lobby.host === peer ? HOST_ID : peer.id, lobby.host === peer);
+      if (!lobby.hasLocal() && this.lobbies.get(lobby.name) === lobby) this.lobbies.delete(lobby.name);
       return;
     }
     this.lobbies.set(lobby.name, lobby);

@@ -6,7 +6,7 @@ const crypto = require('crypto');
 const net = require('net');
 const { WebSocket } = require('ws');
 
-const WAIT_MS = 3000;
+const WAIT_MS = 5000; // generous: the suite runs beside browsers on two cores
 
 /** Rejects after `ms` with `what` unless `promise` settles first. */
 function withTimeout(promise, ms, what) {
