@@ -73,6 +73,19 @@
     stays open. Servers report their own refusals by closing the socket: `closed` with code 4000
     and the server's reason ("Invalid destination", "Lobby does not exists", ...).
 
+    LIMITS
+    ======
+    A server (or a peer whose messages it relays: Godot's demo server relays up to 100 MiB) decides
+    what arrives; a page built without -sALLOW_MEMORY_GROWTH aborts when a malloc fails, so the client
+    bounds what it holds. A message over max_message_bytes (default 64 KiB; an SDP of a data-only
+    connection is about 1 KiB) is refused before any of it reaches wasm memory; messages that arrive
+    while those not yet polled already hold max_backlog_bytes (default 1 MiB), or
+    EMRTC_MAX_QUEUED_EVENTS of them, are dropped unread. At a limit nothing aborts and nothing
+    disappears silently: the dropped messages are counted (emrtc_signal_get_dropped_count), and
+    `error` (EMRTC_ERR_OUT_OF_MEMORY) tells it once per burst from the next poll, with the size and
+    the limit; with backlog_policy EMRTC_BACKLOG_CLOSE the client closes the connection instead
+    (code EMRTC_SIGNAL_CLOSE_LIMIT, 4009, "Message too big"; `closed` follows). A burst ends when a message fits again.
+
     EVENTS AND poll()
     =================
     As in emrtc.h: WebSocket events are queued as they happen and reach C only inside
@@ -159,7 +172,8 @@ typedef struct emrtc_signal_callbacks {
     void (*closed)(emrtc_signal sig, int code, const char *reason, void *user_data);
     /* Something failed: EMRTC_ERR_CANT_CONNECT (never opened), EMRTC_ERR_CONNECTION_ERROR (failed
        while open), EMRTC_ERR_PARSE_ERROR (a message from the server was dropped, see PROTOCOL),
-       EMRTC_ERR_OUT_OF_MEMORY (no memory to store the lobby name). `message` says what. */
+       EMRTC_ERR_OUT_OF_MEMORY (messages dropped at a limit, see LIMITS; no memory to store the
+       lobby name). `message` says what. */
     void (*error)(emrtc_signal sig, emrtc_error err, const char *message, void *user_data);
     void *user_data;
 } emrtc_signal_callbacks;
@@ -169,7 +183,21 @@ typedef struct emrtc_signal_desc {
     const char *url;                  /* required: "ws://host:port/path" or "wss://..." (TLS by the
                                          browser; a page served over https may only use wss://) */
     emrtc_signal_callbacks callbacks; /* copied; change them later with emrtc_signal_set_callbacks */
+    /* Limits of what the server can make the client hold (see LIMITS); 0 = the default. */
+    size_t max_message_bytes;         /* one message, in UTF-8 bytes; default 64 KiB
+                                         (EMRTC_SIGNAL_DEFAULT_MAX_MESSAGE_BYTES), at most 2^31-1 */
+    size_t max_backlog_bytes;         /* messages received and not yet polled, together (each counts
+                                         EMRTC_SIGNAL_EVENT_OVERHEAD_BYTES more); default 1 MiB */
+    emrtc_backlog_policy backlog_policy; /* at a limit: drop and count (default), or close the
+                                            connection (EMRTC_BACKLOG_CLOSE: EMRTC_SIGNAL_CLOSE_LIMIT) */
 } emrtc_signal_desc;
+
+#define EMRTC_SIGNAL_DEFAULT_MAX_MESSAGE_BYTES (64u * 1024u)
+#define EMRTC_SIGNAL_DEFAULT_MAX_BACKLOG_BYTES (1024u * 1024u)
+#define EMRTC_SIGNAL_EVENT_OVERHEAD_BYTES 64u
+/* The close code the client sends when it closes at a limit (a browser may only send 1000 and
+   3000..4999: this is WebSocket's 1009 "message too big" in the application range). */
+#define EMRTC_SIGNAL_CLOSE_LIMIT 4009
 
 /* Opens a connection to desc->url. {0} when desc or its url is NULL or not a ws:/wss: URL, or when
    out of memory (emrtc_last_error_message says which). An unreachable server is reported later,
@@ -207,6 +235,10 @@ int emrtc_signal_get_id(emrtc_signal sig);
 bool emrtc_signal_is_mesh(emrtc_signal sig);
 /* The lobby's name (from lobby_joined), owned by the client; "" before it, or for a stale handle. */
 const char *emrtc_signal_get_lobby(emrtc_signal sig);
+
+/* Messages from the server dropped at a limit (see LIMITS) since the client was created; 0 for a
+   stale handle. */
+uint64_t emrtc_signal_get_dropped_count(emrtc_signal sig);
 
 /* Diagnostics: signaling clients alive (created and not destroyed). */
 int emrtc_signal_live_count(void);

@@ -29,6 +29,7 @@ enum {
     SIG_EV_MESSAGE, /* handle = message type, a = id, s1 = data */
     SIG_EV_ERROR,   /* a = emrtc_error, s1 = message */
     SIG_EV_CLOSE,   /* a = close code, s1 = reason */
+    SIG_EV_PARSE_ERROR, /* a = EMRTC_ERR_PARSE_ERROR, s1 = message; counts in the backlog like a message */
 };
 
 typedef struct signal_t {
@@ -44,7 +45,17 @@ typedef struct signal_t {
     /* as the WebSocket callbacks saw it */
     bool ws_opened, ws_closed;
     bool join_sent;
+    /* limits (see LIMITS in emrtc_signal.h) */
+    size_t max_message, backlog_limit;
+    emrtc_backlog_policy backlog_policy;
+    size_t backlog;              /* what the queued messages count */
+    uint64_t dropped;
+    bool dropping, burst_untold, limit_closed;
+    uint8_t drop_why;            /* DROP_* of the last dropped message */
+    size_t drop_size;            /* its size */
 } signal_t;
+
+enum { DROP_TOO_BIG, DROP_BACKLOG, DROP_QUEUE };
 
 #define SIGNAL_MAX_CLIENTS 4096u
 
@@ -90,6 +101,43 @@ static void push_text(signal_t *s, uint32_t type, int32_t a, const char *text) {
     else _emrtc_fail(EMRTC_ERR_OUT_OF_MEMORY, "out of memory queuing a signaling event: it was lost");
 }
 
+/* A message from the server that does not fit: counted, told once per burst at the next poll; under
+   EMRTC_BACKLOG_CLOSE the connection is closed (EMRTC_SIGNAL_CLOSE_LIMIT). */
+static void message_drop(signal_t *s, int why, size_t size) {
+    s->dropped++;
+    s->drop_why = (uint8_t)why;
+    s->drop_size = size;
+    if (!s->dropping) s->dropping = s->burst_untold = true;
+    if (s->backlog_policy == EMRTC_BACKLOG_CLOSE && !s->limit_closed && !s->ws_closed) {
+        s->limit_closed = true;
+        /* (a browser may only close with 1000 or 3000..4999: 4009 is the library's "1009 message too big") */
+        emscripten_websocket_close(s->ws, EMRTC_SIGNAL_CLOSE_LIMIT, why == DROP_TOO_BIG ? "Message too big" : "Too many unread messages");
+    }
+}
+
+/* Whether a message of `len` bytes may be queued (else it is dropped and counted). */
+static bool backlog_admits(signal_t *s, size_t len) {
+    int why = s->events.count >= EMRTC_MAX_QUEUED_EVENTS                                          ? DROP_QUEUE
+              : s->backlog + len + EMRTC_SIGNAL_EVENT_OVERHEAD_BYTES > s->backlog_limit || s->limit_closed ? DROP_BACKLOG
+                                                                                                 : -1;
+    if (why < 0) return true;
+    message_drop(s, why, len);
+    return false;
+}
+
+/* Queues a message or parse error and counts it in the backlog (admitted by backlog_admits). */
+static void push_counted(signal_t *s, uint32_t type, int32_t a, uint32_t handle, char *owned) {
+    size_t n = strlen(owned) + EMRTC_SIGNAL_EVENT_OVERHEAD_BYTES;
+    _emrtc_event ev = {type, a, handle, owned, NULL};
+    if (!_emrtc_queue_push(&s->events, &ev)) {
+        free(owned);
+        message_drop(s, DROP_QUEUE, n);
+        return;
+    }
+    s->backlog += n;
+    s->dropping = false; /* a message fits again: the burst is over */
+}
+
 static void push_parse_error(signal_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void push_parse_error(signal_t *s, const char *fmt, ...) {
     char msg[256];
@@ -97,7 +145,10 @@ static void push_parse_error(signal_t *s, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    push_text(s, SIG_EV_ERROR, EMRTC_ERR_PARSE_ERROR, msg);
+    if (!backlog_admits(s, strlen(msg))) return;
+    char *copy = dup_str(msg);
+    if (copy) push_counted(s, SIG_EV_PARSE_ERROR, EMRTC_ERR_PARSE_ERROR, 0, copy);
+    else message_drop(s, DROP_QUEUE, strlen(msg));
 }
 
 static signal_t *signal_of(void *user_data) { return _emrtc_pool_get(&signals, (uint32_t)(uintptr_t)user_data); }
@@ -124,12 +175,13 @@ static EM_BOOL on_ws_message(int type, const EmscriptenWebSocketMessageEvent *e,
     const char *text = (const char *)e->data;
     _emrtc_sig_msg msg;
     char why[160];
+    if (!backlog_admits(s, len)) return EM_TRUE; /* before parsing: a dropped message costs no copy */
     if (!_emrtc_utf8_valid((const uint8_t *)text, len))
         push_parse_error(s, "a message from the server is not UTF-8");
     else if (!_emrtc_sig_json_parse(text, len, &msg, why, sizeof why))
         push_parse_error(s, "malformed message from the server (%zu bytes): %s", len, why);
     else
-        push(s, SIG_EV_MESSAGE, msg.id, (uint32_t)msg.type, msg.data);
+        push_counted(s, SIG_EV_MESSAGE, msg.id, (uint32_t)msg.type, msg.data);
     return EM_TRUE;
 }
 
@@ -157,6 +209,26 @@ static EM_BOOL on_ws_close(int type, const EmscriptenWebSocketCloseEvent *e, voi
     return EM_TRUE;
 }
 
+/* Called by the guard below, before Emscripten's library copies a message into wasm memory. */
+EMSCRIPTEN_KEEPALIVE void emrtc__signal_js_too_big(uint32_t id, double size) {
+    signal_t *s = signal_of((void *)(uintptr_t)id);
+    if (s) message_drop(s, DROP_TOO_BIG, (size_t)size);
+}
+
+/* Emscripten's library mallocs every message whole (and our parse copies its data once more):
+   messages over `max` bytes are refused in JS, before any of it reaches wasm memory. A string counts
+   at most 3 bytes per UTF-16 unit: exactly only when that bound passes the limit. */
+EM_JS(void, emrtc_signal_js_guard, (int ws, uint32_t id, double max), {
+    var sock = WS.sockets[ws];
+    var inner = sock.onmessage;
+    sock.onmessage = function(e) {
+        var d = e.data;
+        var n = typeof d == "string" ? (d.length * 3 <= max ? 0 : lengthBytesUTF8(d)) : d.byteLength;
+        if (n > max) { _emrtc__signal_js_too_big(id, n); return; }
+        inner(e);
+    };
+});
+
 /* ---- create / destroy ---- */
 
 /* What `new WebSocket(url)` accepts without throwing, restricted to ws: and wss:. */
@@ -175,6 +247,13 @@ emrtc_signal emrtc_signal_create(const emrtc_signal_desc *desc) {
     if (_emrtc_off_main_thread(__func__)) return h;
     if (!desc || !desc->url) {
         _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "emrtc_signal_create: %s is NULL", desc ? "desc->url" : "desc");
+        return h;
+    }
+    if (desc->max_message_bytes > EMRTC_MAX_BACKLOG_BYTES || desc->max_backlog_bytes > EMRTC_MAX_BACKLOG_BYTES ||
+        (unsigned)desc->backlog_policy > EMRTC_BACKLOG_CLOSE) {
+        _emrtc_fail(EMRTC_ERR_PARAMETER_RANGE_ERROR, "emrtc_signal_create: max_message_bytes %zu, max_backlog_bytes %zu "
+                    "(at most %u each) or backlog_policy %d out of range", desc->max_message_bytes,
+                    desc->max_backlog_bytes, EMRTC_MAX_BACKLOG_BYTES, (int)desc->backlog_policy);
         return h;
     }
     size_t url_len = strlen(desc->url);
@@ -205,6 +284,9 @@ emrtc_signal emrtc_signal_create(const emrtc_signal_desc *desc) {
     }
     s->cb = desc->callbacks;
     s->state = EMRTC_SIGNAL_STATE_CONNECTING;
+    s->max_message = desc->max_message_bytes ? desc->max_message_bytes : EMRTC_SIGNAL_DEFAULT_MAX_MESSAGE_BYTES;
+    s->backlog_limit = desc->max_backlog_bytes ? desc->max_backlog_bytes : EMRTC_SIGNAL_DEFAULT_MAX_BACKLOG_BYTES;
+    s->backlog_policy = desc->backlog_policy ? desc->backlog_policy : EMRTC_BACKLOG_DROP;
     EmscriptenWebSocketCreateAttributes attrs;
     emscripten_websocket_init_create_attributes(&attrs);
     attrs.url = s->url;
@@ -218,6 +300,7 @@ emrtc_signal emrtc_signal_create(const emrtc_signal_desc *desc) {
     void *ud = (void *)(uintptr_t)h.id;
     emscripten_websocket_set_onopen_callback(s->ws, ud, on_ws_open);
     emscripten_websocket_set_onmessage_callback(s->ws, ud, on_ws_message);
+    emrtc_signal_js_guard(s->ws, h.id, (double)s->max_message);
     emscripten_websocket_set_onerror_callback(s->ws, ud, on_ws_error);
     emscripten_websocket_set_onclose_callback(s->ws, ud, on_ws_close);
     return h;
@@ -336,6 +419,7 @@ static void dispatch(signal_t *s, emrtc_signal h, _emrtc_event *ev) {
     case SIG_EV_MESSAGE:
         deliver_message(s, h, (int)ev->handle, ev->a, ev->s1);
         return;
+    case SIG_EV_PARSE_ERROR:
     case SIG_EV_ERROR:
         if (cb->error) cb->error(h, (emrtc_error)ev->a, ev->s1, cb->user_data);
         return;
@@ -351,9 +435,24 @@ emrtc_error emrtc_signal_poll(emrtc_signal sig) {
     signal_t *s = signal_or_fail(sig, "emrtc_signal_poll", &err);
     if (!s) return err;
     /* only what was queued before this poll */
+    if (s->burst_untold) {
+        /* drops are told first: they happened before what is still queued was polled */
+        s->burst_untold = false;
+        static const char *const why[] = {"is over max_message_bytes", "finds the unread messages at max_backlog_bytes",
+                                          "finds EMRTC_MAX_QUEUED_EVENTS unread messages"};
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "messages from the server dropped: the last, of %zu bytes, %s (%zu and %zu bytes); %llu dropped so far%s",
+                 s->drop_size, why[s->drop_why], s->max_message, s->backlog_limit, (unsigned long long)s->dropped,
+                 s->limit_closed ? "; the connection is closed (EMRTC_BACKLOG_CLOSE)" : "");
+        if (s->cb.error) s->cb.error(sig, EMRTC_ERR_OUT_OF_MEMORY, msg, s->cb.user_data);
+        if (!(s = get_signal(sig))) return EMRTC_OK;
+    }
     uint32_t n = s->events.count;
     _emrtc_event ev;
     while (n-- > 0 && _emrtc_queue_pop(&s->events, &ev)) {
+        if (ev.type == SIG_EV_MESSAGE || ev.type == SIG_EV_PARSE_ERROR)
+            s->backlog -= strlen(ev.s1) + EMRTC_SIGNAL_EVENT_OVERHEAD_BYTES;
         dispatch(s, sig, &ev);
         _emrtc_event_free_strings(&ev);
         if (!(s = get_signal(sig))) break; /* destroyed by a callback */
@@ -491,6 +590,11 @@ bool emrtc_signal_is_mesh(emrtc_signal sig) {
 const char *emrtc_signal_get_lobby(emrtc_signal sig) {
     signal_t *s = get_signal(sig);
     return s && s->lobby ? s->lobby : "";
+}
+
+uint64_t emrtc_signal_get_dropped_count(emrtc_signal sig) {
+    signal_t *s = get_signal(sig);
+    return s ? s->dropped : 0;
 }
 
 int emrtc_signal_live_count(void) { return pool_ready && !_emrtc_off_main_thread(__func__) ? (int)signals.live : 0; }
