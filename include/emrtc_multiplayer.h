@@ -94,7 +94,7 @@
     their states, as Godot's poll() does. peer_disconnected and the client callbacks caused by
     remove_peer() or close() outside poll() fire from the next poll. A callback may call any
     function, including emrtc_multiplayer_destroy() of the multiplayer it is called for. poll()
-    is not reentrant: do not call it from its own callbacks.
+    is not reentrant: called from its own callbacks it returns EMRTC_ERR_BUSY and does nothing.
 
     RECEIVING AND FAIRNESS
     ======================

@@ -125,7 +125,8 @@ emrtc_session emrtc_session_create(const emrtc_session_desc *desc);
 /* Closes the signaling connection and every connection, frees everything; no callback follows.
    Any state, from any callback, idempotent; a stale or zero handle is ignored. */
 void emrtc_session_destroy(emrtc_session s);
-/* Polls the signaling client and the multiplayer (so every connection): runs the callbacks. */
+/* Polls the signaling client and the multiplayer (so every connection): runs the callbacks.
+   Not reentrant: from one of its own callbacks it returns EMRTC_ERR_BUSY and does nothing. */
 emrtc_error emrtc_session_poll(emrtc_session s);
 /* The session's multiplayer peer (see THE MULTIPLAYER); {0} for a stale handle. */
 emrtc_multiplayer emrtc_session_get_multiplayer(emrtc_session s);

@@ -1,8 +1,10 @@
 // emrtc.h compiled as C++ (sokol's rule: every header also builds as C++), with -Wall -Wextra -Werror
 // at C++11: extern "C" linkage, enums, one-field handle structs, the callbacks struct and the
-// extension X-macro all usable from C++; emrtc_multiplayer.h likewise.
+// extension X-macro all usable from C++; emrtc_multiplayer.h likewise, and emrtc_signal.h and
+// emrtc_session.h compile as C++ too (their functions exist in browser builds only).
 #include <emrtc.h>
 #include <emrtc_multiplayer.h>
+#include <emrtc_session.h>
 
 #include <cstdio>
 #include <cstddef>
@@ -49,6 +51,9 @@ int main() {
     emrtc_multiplayer_peer_info info = emrtc_multiplayer_peer_info();
     check(emrtc_multiplayer_get_peer(mp, 3, &info) == EMRTC_OK && info.channel_count == 4, "multiplayer get_peer");
     emrtc_multiplayer_destroy(mp);
+    emrtc_session_desc session_desc = emrtc_session_desc();
+    session_desc.callbacks.peer_connected = nullptr;
+    check(session_desc.url == nullptr && !session_desc.server_client, "emrtc_session_desc zero-initialises");
     check(emrtc_live_peer_count() == 0 && emrtc_backend_live_object_count() == 0, "nothing left");
     std::printf("cxx: %d passed, %d failed\n", passed, failures);
     return failures ? 1 : 0;

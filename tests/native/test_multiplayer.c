@@ -35,6 +35,7 @@ struct node {
     int lost, keep_lost;    /* peer_connection_lost calls; answer true while keep_lost > 0 */
     bool destroy_in_callback;
     bool all_open_at_connect; /* every channel was open when peer_connected fired */
+    emrtc_error nested_poll;  /* what poll() said when called from peer_connected */
 };
 
 static node nodes[MAX_NODES];
@@ -78,6 +79,7 @@ static void cb_connected(emrtc_multiplayer mp, int id, void *ud) {
         all = emrtc_channel_get_ready_state(info.channels[c]) == EMRTC_CHANNEL_STATE_OPEN;
     all = all && emrtc_peer_get_connection_state(info.connection) == EMRTC_STATE_CONNECTED;
     if (!all) n->all_open_at_connect = false;
+    n->nested_poll = emrtc_multiplayer_poll(mp); /* not reentrant */
 }
 static void cb_disconnected(emrtc_multiplayer mp, int id, void *ud) {
     node *n = ud;
@@ -395,6 +397,7 @@ static void test_mesh_of_four_targets(void) {
     for (int i = 0; i < 4; i++) {
         TST_EQ_INT(n[i]->nconnected, 3);
         TST_CHECK(n[i]->all_open_at_connect);
+        TST_EQ_INT(n[i]->nested_poll, EMRTC_ERR_BUSY);
         for (int j = 0; j < 4; j++)
             if (j != i) TST_EQ_INT(count_of(n[i]->connected, n[i]->nconnected, ids[j]), 1);
     }
