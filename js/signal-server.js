@@ -352,7 +352,10 @@ class Lobby {
   remove(peer) {
     const id = this.idOf(peer);
     this.peers.delete(id);
-    for (const other of this.linkedTo(peer)) if (!other.remote) other.send(MSG.PEER_DISCONNECT, id);
+    for (const other of this.linkedTo(peer)) {
+      if (!other.remote) other.send(MSG.PEER_DISCONNECT, id);
+      else other.told.delete(peer);
+    }
   }
 }
 
