@@ -11,6 +11,8 @@
      get_packet and counts bytes; the time runs from the first send to the last packet read;
    - rtt: 1-byte ping-pong, A records each round trip;
    - cycles: connect/destroy a second pair `n` times (heap growth);
+   - stats: `count` emrtc_peer_get_stats requests on A one after the other (the next one from the
+     stats callback), each timed from the call to its callback, and the call itself timed in C;
    plus bench_poll_cost / bench_poll_loop (idle poll, timed in C) and, in the counting build
    (BENCH_COUNT_ALLOCS, see alloc_count.c), allocation counters. */
 #include <emrtc.h>
@@ -74,6 +76,8 @@ static void on_error(emrtc_peer pc, emrtc_error err, const char *message, void *
     bench_js_log(message);
 }
 
+static void on_stats(emrtc_peer pc, const emrtc_peer_stats *st, void *ud);
+
 static bool pair_start(pair *p) {
     memset(p, 0, sizeof(*p));
     emrtc_peer_callbacks cbs = {
@@ -81,6 +85,7 @@ static bool pair_start(pair *p) {
         .ice_candidate_created = on_candidate,
         .data_channel_received = on_channel,
         .error = on_error,
+        .stats = on_stats,
         .user_data = p,
     };
     p->a = emrtc_peer_create();
@@ -114,7 +119,7 @@ static void pair_destroy(pair *p) {
 
 /* ---- state ---- */
 
-enum { PHASE_IDLE, PHASE_CONNECT, PHASE_THROUGHPUT, PHASE_RTT, PHASE_CYCLES };
+enum { PHASE_IDLE, PHASE_CONNECT, PHASE_THROUGHPUT, PHASE_RTT, PHASE_CYCLES, PHASE_STATS };
 
 static pair main_pair;
 static int phase;
@@ -202,6 +207,35 @@ static void rtt_tick(void) {
         rtt.t_sent = emscripten_get_now();
         emrtc_channel_put_packet(main_pair.ca, send_buf, 1);
     }
+}
+
+/* ---- stats ---- */
+
+static struct {
+    uint32_t count, done;
+    double t_sent, call_ms; /* call_ms: time inside emrtc_peer_get_stats, summed */
+    double rtt_seen;        /* keeps the answer used */
+} st;
+static double stats_samples[RTT_MAX_SAMPLES];
+
+static void stats_ask(void) {
+    double t0 = emscripten_get_now();
+    st.t_sent = t0;
+    if (emrtc_peer_get_stats(main_pair.a) != EMRTC_OK) {
+        bench_js_log(emrtc_last_error_message());
+        phase = PHASE_IDLE;
+    }
+    st.call_ms += emscripten_get_now() - t0;
+}
+
+static void on_stats(emrtc_peer pc, const emrtc_peer_stats *stats, void *ud) {
+    callbacks_fired++;
+    (void)pc, (void)ud;
+    if (phase != PHASE_STATS) return;
+    stats_samples[st.done++] = emscripten_get_now() - st.t_sent;
+    st.rtt_seen += stats->current_round_trip_time_ms;
+    if (st.done >= st.count) phase = PHASE_IDLE;
+    else stats_ask();
 }
 
 /* ---- cycles ---- */
@@ -304,6 +338,21 @@ EMSCRIPTEN_KEEPALIVE int bench_rtt_start(int count) {
     schedule();
     return 1;
 }
+
+EMSCRIPTEN_KEEPALIVE int bench_stats_start(int count) {
+    if (count <= 0 || count > RTT_MAX_SAMPLES) return 0;
+    memset(&st, 0, sizeof(st));
+    st.count = (uint32_t)count;
+    phase = PHASE_STATS;
+    stats_ask();
+    if (phase != PHASE_STATS) return 0;
+    schedule();
+    return 1;
+}
+EMSCRIPTEN_KEEPALIVE int bench_stats_done(void) { return (int)st.done; }
+EMSCRIPTEN_KEEPALIVE double bench_stats_sample(int i) { return i >= 0 && (uint32_t)i < st.done ? stats_samples[i] : -1; }
+/* Mean time inside emrtc_peer_get_stats (the synchronous part: checks and the getStats() call), us. */
+EMSCRIPTEN_KEEPALIVE double bench_stats_call_us(void) { return st.done ? st.call_ms * 1000 / st.done : -1; }
 
 EMSCRIPTEN_KEEPALIVE int bench_rtt_done(void) { return (int)rtt.done; }
 EMSCRIPTEN_KEEPALIVE double bench_rtt_sample(int i) { return i >= 0 && (uint32_t)i < rtt.done ? rtt_samples[i] : -1; }

@@ -87,6 +87,15 @@ async function emrtcRtt(M, count) {
   return samples;
 }
 
+async function emrtcStats(M, count) {
+  const finished = M.whenDone();
+  if (!M._bench_stats_start(count)) throw new Error('bench_stats_start refused');
+  await finished;
+  const n = M._bench_stats_done(), samples = new Array(n);
+  for (let i = 0; i < n; i++) samples[i] = M._bench_stats_sample(i);
+  return { samples, callUs: M._bench_stats_call_us() };
+}
+
 /* ---- the plain JS path ---- */
 
 async function jsConnect() {
@@ -241,6 +250,23 @@ window.bench = {
       : await jsRttDirect(state.P, count);
     return s;
   },
+  /* getStats one after the other: emrtc (call to stats callback, from poll) or plain JS (call to
+     the promise's resolution, reading the same fields emrtc reads); ms per request */
+  async stats(path, count) {
+    if (path === 'emrtc') return emrtcStats(state.M, count);
+    const samples = [];
+    let sink = 0;
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      const report = await state.P.a.getStats();
+      let t = null;
+      report.forEach((x) => { if (x.type === 'transport') t = x; });
+      const pair = t && report.get(t.selectedCandidatePairId);
+      sink += pair ? pair.currentRoundTripTime || 0 : 0;
+      samples.push(performance.now() - t0);
+    }
+    return { samples, callUs: -1, sink };
+  },
   /* Idle poll: ns per call timed in C (emscripten_get_now around the loop), in the plain build. */
   pollCost(n) {
     return state.M._bench_poll_cost(n); /* it polls the pair once first to empty the queues */
@@ -270,7 +296,8 @@ window.bench = {
      both in this instance. */
   async allocs(kind, size, count, hwm, lwm) {
     const C = state.C;
-    const run = () => kind === 'rtt' ? emrtcRtt(C, count) : emrtcThroughput(C, size, count, hwm, lwm);
+    const run = () => kind === 'rtt' ? emrtcRtt(C, count) : kind === 'stats' ? emrtcStats(C, count)
+      : emrtcThroughput(C, size, count, hwm, lwm);
     let warmups = 0;
     for (let grew = true; grew && warmups < 8; warmups++) {
       const before = C._bench_allocs();
@@ -280,9 +307,9 @@ window.bench = {
     const a0 = C._bench_allocs(), f0 = C._bench_frees(), u0 = C._bench_heap_used();
     const r = await run();
     const a1 = C._bench_allocs(), f1 = C._bench_frees(), u1 = C._bench_heap_used();
-    const messages = kind === 'rtt' ? 2 * count : count; /* rtt: ping and pong */
+    const messages = kind === 'rtt' ? 2 * count : count; /* rtt: ping and pong; stats: requests */
     return { kind, size, messages, warmups, allocCalls: a1 - a0, freeCalls: f1 - f0, perMessage: (a1 - a0) / messages,
-      heapUsedDelta: u1 - u0, bad: kind === 'rtt' ? r.length !== count : r.bad };
+      heapUsedDelta: u1 - u0, bad: kind === 'rtt' ? r.length !== count : kind === 'stats' ? r.samples.length !== count : r.bad };
   },
   /* one multiplayer trial (bench_mp.c): delivered messages, time, allocation calls during it */
   mp(path, targets, size, count, hwm, lwm) {

@@ -44,9 +44,9 @@ const LWM = 256 * 1024;    /* resume on bufferedamountlow at 256 KiB */
 function settings(quick, reps) {
   return quick
     ? { reps: reps || 3, trialMs: 40, minCount: 200, minCountLarge: 20, rttCount: 200, rttReps: reps || 3, pollCalls: 100000, pollReps: 3,
-        allocCount: 300, cycles: 12, warmCycles: 4 }
+        allocCount: 300, cycles: 12, warmCycles: 4, statsCount: 30, statsReps: reps || 3 }
     : { reps: reps || 13, trialMs: 500, minCount: 2000, minCountLarge: 50, rttCount: 2000, rttReps: reps || 13, pollCalls: 1000000, pollReps: 7,
-        allocCount: 3000, cycles: 1000, warmCycles: 10 };
+        allocCount: 3000, cycles: 1000, warmCycles: 10, statsCount: 200, statsReps: reps || 13 };
 }
 
 /* ---- statistics ---- */
@@ -208,6 +208,25 @@ async function runRtt(page, S) {
   return out;
 }
 
+async function runStats(page, S) {
+  const count = S.statsCount;
+  const per = { emrtc: [], js: [] }, ratios = [], callUs = [];
+  await call(page, 'stats', 'emrtc', Math.min(20, count));
+  await call(page, 'stats', 'js', Math.min(20, count));
+  for (let r = 0; r < S.statsReps; r++) {
+    const order = r % 2 === 0 ? ['emrtc', 'js'] : ['js', 'emrtc'];
+    const res = {};
+    for (const p of order) res[p] = await call(page, 'stats', p, count);
+    for (const p of order) per[p].push(quantile(res[p].samples, 0.5) * 1000);
+    callUs.push(res.emrtc.callUs);
+    ratios.push(per.emrtc[r] / per.js[r]);
+  }
+  const out = { count, reps: S.statsReps, unit: 'us', emrtc: summary(per.emrtc), js: summary(per.js),
+    ratio: summary(ratios), callUs: summary(callUs) };
+  log(`  stats: p50 emrtc ${out.emrtc.median.toFixed(1)} us, js ${out.js.median.toFixed(1)} us`);
+  return out;
+}
+
 async function runPoll(page, S) {
   const ns = [];
   for (let i = 0; i < S.pollReps; i++) ns.push(await call(page, 'pollCost', S.pollCalls));
@@ -223,6 +242,7 @@ async function runAllocs(page, S) {
     out.push(await call(page, 'allocs', 'throughput', size, count, HWM, LWM));
   }
   out.push(await call(page, 'allocs', 'rtt', 1, Math.min(S.allocCount, 1000), HWM, LWM));
+  out.push(await call(page, 'allocs', 'stats', 0, Math.min(S.allocCount, S.statsCount * 4), HWM, LWM));
   return out;
 }
 
@@ -351,7 +371,7 @@ function table(R) {
   L.push('');
   L.push('4. Heap (counting allocator build: every malloc/calloc/realloc/memalign counted)');
   for (const a of R.allocs) {
-    L.push(`   ${pad(a.kind === 'rtt' ? 'ping-pong 1 B' : `throughput ${a.size} B`, 22)} ${pad(fmtInt(a.messages), 7, true)} msgs: ${a.allocCalls} allocation calls = ${fmt(a.perMessage, 4)}/msg, in-use delta ${a.heapUsedDelta} B (after ${a.warmups} warm-up trials)`);
+    L.push(`   ${pad(a.kind === 'rtt' ? 'ping-pong 1 B' : a.kind === 'stats' ? 'get_stats requests' : `throughput ${a.size} B`, 22)} ${pad(fmtInt(a.messages), 7, true)} msgs: ${a.allocCalls} allocation calls = ${fmt(a.perMessage, 4)}/msg, in-use delta ${a.heapUsedDelta} B (after ${a.warmups} warm-up trials)`);
   }
   const c = R.cycles;
   L.push(`   ${c.done}${c.failed ? ` of ${R.settings.cycles} (FAILED: see the page log)` : ""} connect/destroy cycles (${fmt(c.ms / c.done, 1)} ms each): in use ${c.usedBefore} B before, ${c.usedWarm} B after ${R.settings.warmCycles} (warm), ${c.usedAfter} B after all;` +
@@ -380,6 +400,14 @@ function table(R) {
       pad(`${fmt(row.layerAllocsPerMessage, 4)}, ${fmt(row.rawAllocsPerMessage, 4)}`, 24, true) + (row.integrityOk ? '' : '  DATA ERROR'));
   }
   L.push('');
+  if (R.stats) {
+    const st = R.stats;
+    L.push(`7. One stats request, connected pair, ${st.count} requests one after the other x ${st.reps} alternating pairs (median of each run's p50)`);
+    L.push(`   emrtc_peer_get_stats() to its stats callback: ${fmt(st.emrtc.median)} us [${fmt(st.emrtc.q1)}-${fmt(st.emrtc.q3)}]; ` +
+      `plain JS getStats() to its promise: ${fmt(st.js.median)} us [${fmt(st.js.q1)}-${fmt(st.js.q3)}]; emrtc/JS ${fmt(st.ratio.median, 3)}`);
+    L.push(`   time inside the emrtc_peer_get_stats call itself: ${fmt(st.callUs.median, 2)} us; allocations per request: see 4.`);
+    L.push('');
+  }
   L.push('Targets');
   for (const t of R.targets) L.push(`   ${t.met ? 'MET   ' : 'MISSED'} ${pad(t.what, 48)} ${pad(t.target, 9)} ${t.shown}`);
   return L.join('\n');
@@ -461,6 +489,8 @@ async function main() {
     R.throughput = await runThroughput(page, S);
     log('bench: rtt');
     R.rtt = await runRtt(page, S);
+    log('bench: stats');
+    R.stats = await runStats(page, S);
     log('bench: idle poll');
     R.poll = await runPoll(page, S);
     log('bench: multiplayer layer');

@@ -49,11 +49,18 @@
 
     A FAILING PEER
     ==============
-    When a connection goes DISCONNECTED or FAILED, the session's multiplayer asks it through
-    peer_connection_lost whether to keep the peer. The session answers through one function,
-    session_try_restart() in src/emrtc_session.c: the place where an ICE restart
-    (emrtc_peer_restart_ice, whose new offer travels like the first) is tried before the peer is
-    dropped. Today it answers "drop": the peer is removed (peer_disconnected), Godot's behaviour.
+    When a connection goes DISCONNECTED or FAILED (a network change, a TURN server that went away),
+    the session keeps the peer and tries to bring it back with an ICE restart through signaling:
+    the side that made the first offer (the higher id) calls emrtc_peer_restart_ice 2 s after the
+    connection went down, and again every 4 s while it stays down; its new offer and the answer
+    travel through the server like the first ones. Meanwhile the peer stays in the multiplayer (its
+    channels stay open: what you send is held and delivered once the connection is back, the
+    reliable channel losing nothing), and when it is CONNECTED again nothing is reported: no
+    peer_disconnected, no new peer_connected. A peer still down after desc->recovery_ms (default
+    30 s) is dropped: peer_disconnected. So is a peer whose connection goes down while there is no
+    signaling connection (the lobby was sealed, or the server is gone), since no offer could travel.
+    A failed restart's gathering (the TURN server still down) reaches `error` with the peer's id.
+    recovery_ms < 0 drops a failing peer at once, as Godot does.
 
     EVENTS AND ERRORS
     =================
@@ -115,6 +122,9 @@ typedef struct emrtc_session_desc {
     int channel_count;
     bool has_unreliable_lifetime;               /* false: Godot's default, 1 ms */
     int unreliable_lifetime;                    /* ms, for the ordered and unreliable channels */
+    int recovery_ms;                            /* how long a failing peer is kept while ICE restarts
+                                                   try to bring it back (A FAILING PEER); 0 = 30000;
+                                                   < 0 = drop it at once, as Godot */
     emrtc_session_callbacks callbacks;          /* copied */
 } emrtc_session_desc;
 

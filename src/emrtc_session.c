@@ -9,8 +9,13 @@
 #include "emrtc_session.h"
 #include "emrtc_internal.h"
 
+#include <emscripten.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define RECOVERY_DEFAULT_MS 30000 /* emrtc_session_desc.recovery_ms = 0 */
+#define RESTART_FIRST_MS 2000     /* after the connection went DISCONNECTED or FAILED */
+#define RESTART_EVERY_MS 4000     /* further tries while it is still down */
 
 typedef struct session_t session_t;
 
@@ -18,7 +23,10 @@ typedef struct link_t {
     session_t *s;
     int peer_id;
     emrtc_peer pc;
-    int restarts; /* ICE restarts tried (see session_try_restart) */
+    int restarts;       /* ICE restarts tried (see session_try_restart) */
+    bool lost;          /* DISCONNECTED or FAILED, kept while recovery runs */
+    double lost_at;     /* when it went down (emscripten_get_now, ms) */
+    double next_try;    /* when to restart ICE next (the offering side) */
 } link_t;
 
 struct session_t {
@@ -32,6 +40,7 @@ struct session_t {
     emrtc_transfer_mode channels[EMRTC_MULTIPLAYER_MAX_EXTRA_CHANNELS];
     int channel_count;
     int lifetime;
+    int recovery_ms;    /* < 0: drop lost peers at once (Godot) */
     link_t **links;
     int nlinks, links_cap;
     bool polling, destroyed;
@@ -67,15 +76,50 @@ static void collect_links(session_t *s) {
     s->nlinks = k;
 }
 
-/* The hook for a connection that went DISCONNECTED or FAILED: true when a recovery was started
-   and the peer should be kept meanwhile. The ICE restart goes here: emrtc_peer_restart_ice(l->pc)
-   makes the connection create a new offer, which session_description_created sends like the
-   first (the far side's offer_received already feeds any offer to its connection); count the
-   tries in l->restarts and give up (return false) past a limit. Not wired yet: the peer is
-   dropped, as Godot does. */
+/* The hook for a connection that went DISCONNECTED or FAILED: true when the peer is kept while
+   recover_links() tries to bring it back. The side that made the first offer (the higher id) restarts
+   ICE (emrtc_peer_restart_ice: its new offer travels through the server like the first, and the far
+   side's offer_received feeds it to its connection, which answers); the other side waits for that
+   offer. Either side drops the peer once it has been down for recovery_ms. Without a signaling
+   connection (sealed lobby, server gone) no offer can travel: the peer is dropped at once. */
 static bool session_try_restart(session_t *s, link_t *l, emrtc_connection_state state) {
-    (void)s, (void)l, (void)state;
-    return false;
+    (void)state;
+    if (s->recovery_ms < 0 || emrtc_signal_get_state(s->sig) != EMRTC_SIGNAL_STATE_OPEN) return false;
+    double now = emscripten_get_now();
+    if (!l->lost) {
+        l->lost = true;
+        l->lost_at = now;
+        l->next_try = now + RESTART_FIRST_MS;
+    }
+    return now - l->lost_at < s->recovery_ms;
+}
+
+/* Every poll: lost links that came back are recovered; the offering side of the others restarts ICE
+   when it is due; those down for longer than recovery_ms are dropped (peer_disconnected). */
+static void recover_links(session_t *s) {
+    double now = 0;
+    int own = emrtc_signal_get_id(s->sig);
+    for (int i = 0; i < s->nlinks; i++) {
+        link_t *l = s->links[i];
+        if (!l->lost || !emrtc_peer_get_extension(l->pc)) continue;
+        emrtc_connection_state st = emrtc_peer_get_connection_state(l->pc);
+        if (st == EMRTC_STATE_CONNECTED) {
+            l->lost = false;
+            l->restarts = 0;
+            continue;
+        }
+        if (!now) now = emscripten_get_now();
+        if (now - l->lost_at >= s->recovery_ms || emrtc_signal_get_state(s->sig) != EMRTC_SIGNAL_STATE_OPEN) {
+            l->lost = false;
+            emrtc_multiplayer_remove_peer(s->mp, l->peer_id); /* peer_disconnected from the multiplayer */
+            continue;
+        }
+        if (l->peer_id < own && now >= l->next_try) {
+            l->next_try = now + RESTART_EVERY_MS;
+            /* EMRTC_ERR_UNAVAILABLE: the last restart's exchange is still under way; try again later */
+            if (emrtc_peer_restart_ice(l->pc) == EMRTC_OK) l->restarts++;
+        }
+    }
 }
 
 /* ---- the connections' callbacks ---- */
@@ -301,6 +345,7 @@ emrtc_session emrtc_session_create(const emrtc_session_desc *desc) {
     s->server_client = desc->server_client;
     s->config = desc->configuration;
     s->lifetime = lifetime;
+    s->recovery_ms = desc->recovery_ms ? desc->recovery_ms : RECOVERY_DEFAULT_MS;
     s->mp = emrtc_multiplayer_create(&(emrtc_multiplayer_desc){.callbacks = {
         .peer_connected = mp_peer_connected, .peer_disconnected = mp_peer_disconnected,
         .connection_succeeded = mp_succeeded, .connection_failed = mp_failed,
@@ -347,6 +392,7 @@ emrtc_error emrtc_session_poll(emrtc_session h) {
     s->polling = true;
     emrtc_signal_poll(s->sig);
     if (!s->destroyed) emrtc_multiplayer_poll(s->mp);
+    if (!s->destroyed) recover_links(s);
     if (s->destroyed) {
         free_session(s);
         return EMRTC_OK;

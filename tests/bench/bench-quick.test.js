@@ -64,7 +64,7 @@ maybe('npm run bench -- --quick', () => {
 
   test('prints the table with every section and a met/missed line per target', () => {
     const text = run.stdout;
-    for (const heading of ['1. Throughput', '2. RTT', '3. Idle emrtc_peer_poll()', '4. Heap', '5. Code size', '6. Multiplayer', 'Targets']) {
+    for (const heading of ['1. Throughput', '2. RTT', '3. Idle emrtc_peer_poll()', '4. Heap', '5. Code size', '6. Multiplayer', '7. One stats request', 'Targets']) {
       expect(text).toContain(heading);
     }
     expect(text).toContain('(--quick)');
@@ -103,7 +103,12 @@ maybe('npm run bench -- --quick', () => {
     expect(R.poll.imports.controlCalls).toBe(2); /* the counter sees wasm->JS calls */
     expect(R.poll.imports.failedPolls).toBe(0);
 
-    expect(R.allocs.map((a) => a.kind)).toEqual(['throughput', 'throughput', 'throughput', 'throughput', 'rtt']);
+    expect(R.allocs.map((a) => a.kind)).toEqual(['throughput', 'throughput', 'throughput', 'throughput', 'rtt', 'stats']);
+    // one stats request: both paths timed (us, under a second), the call itself, alternating pairs
+    checkSummary(R.stats.emrtc, 0, 1e6);
+    checkSummary(R.stats.js, 0, 1e6);
+    checkSummary(R.stats.callUs, 0, 1e6);
+    expect(R.stats.ratio.values).toHaveLength(R.stats.reps);
     for (const a of R.allocs) {
       expect(a.bad).toBe(false);
       expect(a.messages).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ const path = require('path');
 
 const REPO = path.join(__dirname, '../..');
 
-test.each(['examples/readme_example.c', 'examples/native_netcode_test.c'])('the README quotes %s verbatim', (file) => {
+test.each(['examples/readme_example.c', 'examples/native_netcode_test.c', 'examples/turn_and_stats.c'])('the README quotes %s verbatim', (file) => {
   const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
   const source = fs.readFileSync(path.join(REPO, file), 'utf8');
   expect(readme).toContain('```c\n' + source + '```');

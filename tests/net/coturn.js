@@ -30,13 +30,24 @@ async function freePort() {
   throw new Error('no free TCP+UDP port');
 }
 
+/** The machine's first non-loopback IPv4 address (Chromium's host candidates use it), or null. */
+function interfaceAddress() {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list || []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return null;
+}
+
 /**
- * Starts coturn. `users`: {name: password}. Resolves once it listens. The returned object:
+ * Starts coturn. `users`: {name: password}; `secret`: instead of users, coturn's REST scheme
+ * (use-auth-secret, static-auth-secret: see js/turn.js); `relayIp`: the address of its relay candidates (default
+ * 127.0.0.1: enough between relay candidates; a peer that uses host candidates needs the
+ * interface's address, since Linux does not route from 127.0.0.1 to it). Resolves once it listens. The returned object:
  * url(transport) ('turn:127.0.0.1:PORT?transport=udp|tcp'), port, log (text so far), stop() (SIGTERM,
  * waits for the exit; idempotent), start() (again, same port and folder), close() (stop and remove
  * the folder).
  */
-async function startCoturn({ users = { emrtc: 'secret' } } = {}) {
+async function startCoturn({ users = { emrtc: 'secret' }, secret = null, relayIp = '127.0.0.1' } = {}) {
   execFileSync('turnserver', ['--version'], { stdio: 'ignore' }); // a clear error when it is missing
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emrtc-coturn-'));
   const port = await freePort();
@@ -44,12 +55,14 @@ async function startCoturn({ users = { emrtc: 'secret' } } = {}) {
   const minPort = 61000 + (port % 40) * 100;
   const conf = [
     'listening-ip=127.0.0.1',
-    'relay-ip=127.0.0.1',
+    `relay-ip=${relayIp}`,
     `listening-port=${port}`,
     `min-port=${minPort}`,
     `max-port=${minPort + 99}`,
     'lt-cred-mech',
-    ...Object.entries(users).map(([name, pass]) => `user=${name}:${pass}`),
+    // long-term credentials: fixed users, or time-limited ones made from a shared secret (REST)
+    ...(secret ? ['use-auth-secret', `static-auth-secret=${secret}`]
+      : Object.entries(users).map(([name, pass]) => `user=${name}:${pass}`)),
     `realm=${REALM}`,
     `userdb=${path.join(dir, 'turndb')}`,
     `pidfile=${path.join(dir, 'turnserver.pid')}`,
@@ -108,4 +121,4 @@ async function startCoturn({ users = { emrtc: 'secret' } } = {}) {
   return server;
 }
 
-module.exports = { startCoturn, freePort, REALM };
+module.exports = { startCoturn, freePort, interfaceAddress, REALM };

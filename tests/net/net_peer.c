@@ -9,6 +9,8 @@
    that channel; the receiving side checks every packet is the next number: a gap or a duplicate is
    counted, never hidden. A send the browser refuses for its full queue (EMRTC_ERR_BUSY) is retried
    with the same number on the next tick. */
+#include "seq.h"
+
 #include <emrtc.h>
 #include <emscripten.h>
 #include <stdio.h>
@@ -16,15 +18,14 @@
 #include <string.h>
 
 #define NP_SLOTS 4
-#define NP_PACKET 8
 
 typedef struct np_slot {
     emrtc_peer pc;
     emrtc_channel ch;
     bool streaming;
-    uint32_t next_send;     /* sequence number of the next packet to send */
-    uint32_t next_expected; /* of the next packet to receive */
-    uint32_t received, gaps, duplicates, busy;
+    uint32_t next_send; /* sequence number of the next packet to send */
+    seq_in in;
+    uint32_t busy;
     uint64_t payload_sent, payload_received;
 } np_slot;
 
@@ -159,9 +160,9 @@ EMSCRIPTEN_KEEPALIVE int np_signal(int i, const char *kind, const char *a, int i
 }
 
 static void stream_tick(np_slot *s) {
-    uint8_t pkt[NP_PACKET] = {0};
+    uint8_t pkt[SEQ_PACKET];
     if (s->streaming && emrtc_channel_get_ready_state(s->ch) == EMRTC_CHANNEL_STATE_OPEN) {
-        for (int k = 0; k < 4; k++) pkt[k] = (uint8_t)(s->next_send >> (8 * k));
+        seq_make(pkt, s->next_send);
         emrtc_error err = emrtc_channel_put_packet(s->ch, pkt, sizeof pkt);
         if (err == EMRTC_OK) {
             s->next_send++;
@@ -174,15 +175,7 @@ static void stream_tick(np_slot *s) {
     size_t n;
     while (emrtc_channel_get_packet(s->ch, &d, &n) == EMRTC_OK) {
         s->payload_received += n;
-        if (n != NP_PACKET) {
-            s->gaps++;
-            continue;
-        }
-        uint32_t seq = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
-        s->received++;
-        if (seq < s->next_expected) s->duplicates++;
-        else if (seq > s->next_expected) s->gaps += seq - s->next_expected;
-        if (seq >= s->next_expected) s->next_expected = seq + 1;
+        seq_take(&s->in, d, n);
     }
 }
 
@@ -212,9 +205,9 @@ EMSCRIPTEN_KEEPALIVE double np_counter(int i, int which) {
     if (!s) return -1;
     switch (which) {
     case 0: return s->next_send;
-    case 1: return s->received;
-    case 2: return s->gaps;
-    case 3: return s->duplicates;
+    case 1: return s->in.received;
+    case 2: return s->in.gaps;
+    case 3: return s->in.duplicates;
     case 4: return s->busy;
     case 5: return (double)s->payload_sent;
     case 6: return (double)s->payload_received;

@@ -145,7 +145,7 @@ describeWithEmcc('the npm package, installed into a new project', () => {
       /^lib\/wasm32-emscripten\/(libemrtc\.a|emscripten-version\.txt)$/,
       /^examples\/testing-kit\/[^/]+$/,
       /^docs\/[^/]+\.md$/,
-      /^js\/(index|testing|signal-server|signal-redis)\.js$/,
+      /^js\/(index|testing|signal-server|signal-redis|turn)\.js$/,
       /^js\/bin\/(emrtc|emrtc-signal)\.js$/,
       /^(CMakeLists\.txt|LICENSE|README\.md|package\.json)$/,
     ];
@@ -154,7 +154,7 @@ describeWithEmcc('the npm package, installed into a new project', () => {
       'src/emrtc.c', 'src/emrtc_signal.c',
       'src/backend_browser.c', 'cmake/emrtcConfig.cmake', 'cmake/emrtcConfigVersion.cmake',
       'lib/wasm32-emscripten/libemrtc.a', 'lib/wasm32-emscripten/emscripten-version.txt',
-      'js/index.js', 'js/testing.js', 'js/signal-server.js', 'js/signal-redis.js', 'js/bin/emrtc.js', 'js/bin/emrtc-signal.js'];
+      'js/index.js', 'js/testing.js', 'js/signal-server.js', 'js/signal-redis.js', 'js/turn.js', 'js/bin/emrtc.js', 'js/bin/emrtc-signal.js'];
     if (fs.existsSync(path.join(REPO, 'README.md'))) required.push('README.md', 'docs/API.md'); // the README links docs/
     expect(required.filter((f) => !files.includes(f))).toEqual([]);
     // every source file of the repository ships, so that add_subdirectory builds what we build
