@@ -76,7 +76,8 @@ const REASON = Object.freeze({
  * @property {string} [host='127.0.0.1'] Address to listen on (the CLI defaults to 0.0.0.0).
  * @property {number} [port=0] TCP port; 0 picks a free one.
  * @property {number} [maxPeers=4096] Sockets at once, counting connections whose WebSocket
- *   handshake has not finished; a TCP connection beyond it gets HTTP 503 and is closed.
+ *   handshake has not finished; a TCP connection beyond it gets HTTP 503 and is closed (with TLS
+ *   it is closed at once: there is no TLS yet to answer in).
  * @property {number} [handshakeTimeoutMs=5000] A connection that has not finished its WebSocket
  *   handshake by then is destroyed.
  * @property {number} [maxLobbies=1024] Open lobbies at once; creating more is refused (4000).
@@ -480,6 +481,10 @@ class SignalServer {
       this.refuse(REASON.TOO_MANY_PEERS);
       this.log(`refused ${socket.remoteAddress}: ${REASON.TOO_MANY_PEERS}`);
       socket.on('error', () => {});
+      if (this.secure) { // before TLS: no plain-text answer
+        socket.destroy();
+        return;
+      }
       socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n`
         + `Content-Length: ${REASON.TOO_MANY_PEERS.length}\r\n\r\n${REASON.TOO_MANY_PEERS}`);
       return;

@@ -6,7 +6,7 @@ const http = require('http');
 const https = require('https');
 const { spawn } = require('child_process');
 const { createSignalServer } = require('../../js/signal-server');
-const { TestClient, withTimeout, sleep, poll } = require('./signal-client');
+const { TestClient, RawClient, withTimeout, sleep, poll } = require('./signal-client');
 const { makeCertificate } = require('./tls-cert');
 const { startCli, CLI } = require('./cli');
 
@@ -59,6 +59,25 @@ test('tls: serves wss://; clients that trust the certificate relay, others fail 
   const untrusting = new TestClient(server.url);
   cleanup.push(() => untrusting.terminate());
   await expect(withTimeout(untrusting.opened, 3000, 'refusal')).rejects.toThrow(/self.signed|certificate/i);
+});
+
+test('tls: a connection that never starts its TLS handshake counts toward maxPeers and is dropped after handshakeTimeoutMs', async () => {
+  const logs = [];
+  const server = await createSignalServer({
+    tls: { cert: cert.cert, key: cert.key }, maxPeers: 1, handshakeTimeoutMs: 300, logger: (l) => logs.push(l),
+  });
+  cleanup.push(() => server.close());
+  const silent = await RawClient.open(server.port, { handshake: false }); // TCP only, no ClientHello
+  cleanup.push(() => silent.terminate());
+  expect(await poll(() => server.stats().pending, (n) => n === 1)).toBe(1);
+  const refused = new TestClient(server.url, { ca: cert.cert });
+  cleanup.push(() => refused.terminate());
+  await expect(withTimeout(refused.opened, 5000, 'refusal')).rejects.toThrow(); // the place is taken
+  expect(await silent.waitClose(5000)).toBe(1006);
+  expect(logs).toContainEqual(expect.stringMatching(/no WebSocket handshake within 300 ms/));
+  expect(await poll(() => server.stats().pending, (n) => n === 0)).toBe(0);
+  const one = await open(server.url, { ca: cert.cert }); // the place is free again
+  expect(one.ws.readyState).toBe(one.ws.OPEN);
 });
 
 test.each([['http', false], ['https', true]])('attached to an existing %s server on a path', async (kind, secure) => {
