@@ -47,6 +47,18 @@
     including destroying the peer or channel it is called for; nothing queued for an object reaches C
     after that object is destroyed. poll() with nothing queued does not call into JavaScript.
 
+    NETWORKS: TURN, STATS, ICE RESTART
+    ==================================
+    ICE servers and ice_transport_policy go in emrtc_configuration (RELAY: only a TURN server's
+    candidates; a gathering that finds none is reported through `error`, EMRTC_ERR_CANT_CONNECT).
+    emrtc_peer_get_stats() asks for the selected candidate pair (RTT, candidate types, addresses)
+    and the transport's bytes; the answer reaches the `stats` callback. emrtc_channel_get_stats()
+    reads a channel's messages and bytes at once. When the network goes away the connection goes
+    DISCONNECTED (Chromium: after about 5 s) then FAILED (about 15 s) and its channels stay OPEN,
+    holding what is sent meanwhile (get_buffered_amount grows); emrtc_peer_restart_ice() on one side
+    brings it back over whatever path works now, without losing what the reliable channels carried.
+    A page that is closed closes its connections: the far side's channels go CLOSED at once.
+
     ERRORS
     ======
     Functions that can fail return emrtc_error (EMRTC_OK = 0; other values are Godot's Error numbers),

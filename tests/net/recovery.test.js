@@ -52,6 +52,8 @@ test('coturn stopped: DISCONNECTED then FAILED; back and ICE restarted: CONNECTE
     state: window.np.channelState(0), buffered: window.np.buffered(0), counters: window.np.counters(0),
   }))));
   for (const o of outage) expect(o.state).toBe(CHANNEL.OPEN);
+  // and say that nothing gets through: what was sent waits in the browser
+  expect(outage[0].buffered + outage[1].buffered).toBeGreaterThan(0);
   // the far side's packets stopped arriving while ours kept being accepted
   expect(outage[0].counters.sent).toBeGreaterThan(during.sent);
 
