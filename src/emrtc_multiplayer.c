@@ -59,6 +59,7 @@ typedef struct mp_t {
     emrtc_transfer_mode transfer_mode;
     bool refuse;
     int next_slot, next_channel; /* the next packet; next_slot -1 = none known */
+    emrtc_channel held;          /* the channel whose packet get_packet handed out last */
     mp_event *events;            /* ring */
     uint32_t ev_cap, ev_head, ev_count;
     bool polling, destroyed;
@@ -568,6 +569,19 @@ static bool ensure_next(mp_t *m) {
     return find_next(m, -1);
 }
 
+/* Ends the validity of the packet handed out last (the contract allows it at the next get_packet)
+   when its channel has nothing more to read, so that the core can reuse that room at once: a read
+   of an empty channel releases its held packet. */
+static void release_held(mp_t *m, emrtc_channel next) {
+    if (!m->held.id || m->held.id == next.id) return;
+    if (emrtc_channel_get_available_packet_count(m->held) == 0) {
+        const uint8_t *d;
+        size_t n;
+        emrtc_channel_get_packet(m->held, &d, &n); /* EMRTC_ERR_UNAVAILABLE, and the release */
+    }
+    m->held = (emrtc_channel){0};
+}
+
 emrtc_error emrtc_multiplayer_get_packet(emrtc_multiplayer h, const uint8_t **data, size_t *size) {
     static const char fn[] = "emrtc_multiplayer_get_packet";
     emrtc_error err = EMRTC_OK;
@@ -575,12 +589,16 @@ emrtc_error emrtc_multiplayer_get_packet(emrtc_multiplayer h, const uint8_t **da
     if (!m) return err;
     if (!data || !size) return _emrtc_fail(EMRTC_ERR_INVALID_PARAMETER, "%s: data or size is NULL", fn);
     if (!ensure_next(m)) {
+        release_held(m, (emrtc_channel){0});
         *data = NULL;
         *size = 0;
         return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "%s: no packet available", fn);
     }
     int s = m->next_slot;
-    err = emrtc_channel_get_packet(m->slots[s].ch[m->next_channel], data, size);
+    emrtc_channel ch = m->slots[s].ch[m->next_channel];
+    release_held(m, ch);
+    err = emrtc_channel_get_packet(ch, data, size);
+    if (err == EMRTC_OK) m->held = ch;
     find_next(m, s); /* the next packet comes from the next peer that has one */
     return err;
 }
