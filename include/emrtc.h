@@ -71,8 +71,10 @@
     ====================
     emrtc_peer and emrtc_channel are one-field structs; id 0 is invalid and ids carry a generation
     count, so a destroyed or zeroed handle is refused (EMRTC_ERR_INVALID_PARAMETER, or a neutral value
-    from a getter), never mistaken for another object. emrtc_peer_destroy() / emrtc_channel_destroy()
-    are the C form of dropping the last reference: legal in any state, from any callback, idempotent.
+    from a getter), never mistaken for another object (slots are reused so rarely that a stale handle
+    could match only after about 33.5 million other destroys: see LIMITS). emrtc_peer_destroy() /
+    emrtc_channel_destroy() are the C form of dropping the last reference: legal in any state, from
+    any callback, idempotent.
     Destroying a peer destroys its channels. Channels received through data_channel_received belong
     to the peer too; destroy them when no longer needed (or let the peer's destroy do it).
 

@@ -1,4 +1,4 @@
-/* _emrtc_validate_configuration with servers, URLs, credentials and policies from the bytes:
+/* _emrtc_validate_configuration with servers, URLs, credentials, policies and limits from the bytes:
    whatever it accepts obeys the header's rules, every refusal says why, and it never reads past
    the strings or the server array. */
 #include "emrtc_internal.h"
@@ -12,6 +12,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     c.ice_transport_policy = (emrtc_ice_transport_policy)(int8_t)data[0];
     c.bundle_policy = (emrtc_bundle_policy)(int8_t)data[1];
     c.ice_candidate_pool_size = (int16_t)(data[2] << 8 | data[3]) >> (data[0] & 0x80 ? 0 : 6);
+    /* the limits, from the same bytes */
+    c.backlog_policy = (emrtc_backlog_policy)((int8_t)data[0] >> 5);
+    c.max_backlog_bytes = (size_t)data[3] << (data[2] & 31);
+    c.max_channels = (uint32_t)data[2] << (data[1] & 15);
     data += 4;
     size -= 4;
     /* the rest: strings separated by 0xFF, dealt round-robin into servers of (url, url, username,
@@ -42,7 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (err == EMRTC_OK) {
         bool ok = (unsigned)c.ice_transport_policy <= EMRTC_ICE_TRANSPORT_POLICY_RELAY &&
                   (unsigned)c.bundle_policy <= EMRTC_BUNDLE_POLICY_MAX_BUNDLE && c.ice_candidate_pool_size >= 0 &&
-                  c.ice_candidate_pool_size <= EMRTC_MAX_ICE_CANDIDATE_POOL_SIZE;
+                  c.ice_candidate_pool_size <= EMRTC_MAX_ICE_CANDIDATE_POOL_SIZE &&
+                  (unsigned)c.backlog_policy <= EMRTC_BACKLOG_CLOSE && c.max_backlog_bytes <= EMRTC_MAX_BACKLOG_BYTES &&
+                  c.max_channels <= 65535u;
         for (int i = 0; ok && i < c.ice_server_count; i++) {
             const emrtc_ice_server *s = &servers[i];
             ok = s->urls[0] && (!strncmp(s->urls[0], "stun:", 5) || !strncmp(s->urls[0], "stuns:", 6) ||

@@ -52,8 +52,28 @@ static void test_strings_travel_and_are_freed(void) {
     TST_EQ_INT(q.count, 0);
 }
 
+/* _emrtc_queue_last: the newest event (what received packets merge into), across a wrap. */
+static void test_last_is_the_newest(void) {
+    _emrtc_queue q = {0};
+    TST_CHECK(_emrtc_queue_last(&q) == NULL);
+    _emrtc_event ev = {0}, out;
+    for (int i = 0; i < 40; i++) {
+        ev.a = i;
+        TST_CHECK(_emrtc_queue_push(&q, &ev));
+        TST_EQ_INT(_emrtc_queue_last(&q)->a, i);
+        if (i % 3 == 0) TST_CHECK(_emrtc_queue_pop(&q, &out));
+    }
+    _emrtc_queue_last(&q)->a = 1000; /* merged into in place */
+    int last = -1;
+    while (_emrtc_queue_pop(&q, &out)) last = out.a;
+    TST_EQ_INT(last, 1000);
+    TST_CHECK(_emrtc_queue_last(&q) == NULL);
+    _emrtc_queue_free(&q);
+}
+
 int main(void) {
     TST_RUN(test_fifo_across_growth_and_wrap);
     TST_RUN(test_strings_travel_and_are_freed);
+    TST_RUN(test_last_is_the_newest);
     return tst_summary("queue");
 }
