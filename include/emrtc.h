@@ -620,7 +620,8 @@ void emrtc_ext_channel_buffered_amount_low(emrtc_channel ch);
 /* Receiving a packet without an extra copy: reserve `size` bytes in the channel's receive buffer,
    write the packet there, then commit its real length (<= size). NULL when ch is stale, or when the
    packet does not fit the channel's backlog limit or memory: the core has then counted it as
-   dropped and reports it (see LIMITS); the backend discards the packet and reports nothing. */
+   dropped and reports it (see LIMITS); the backend discards the packet and reports nothing. Under
+   EMRTC_BACKLOG_CLOSE the core calls the table's channel_close from inside this call. */
 uint8_t *emrtc_ext_packet_reserve(emrtc_channel ch, size_t size);
 void emrtc_ext_packet_commit(emrtc_channel ch, size_t size, bool is_text);
 

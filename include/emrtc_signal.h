@@ -100,7 +100,8 @@
     a candidate's mid, a peer other than the host from a client of a server/client lobby;
     EMRTC_ERR_UNAVAILABLE: not open yet (wait for `connected`), closed, no id yet (wait for
     `id_assigned`), a second join, seal by a non-host;
-    EMRTC_ERR_PARAMETER_RANGE_ERROR: a peer id outside 1..2147483647 or an index outside 0..65535;
+    EMRTC_ERR_PARAMETER_RANGE_ERROR: a peer id outside 1..2147483647 or an index outside 0..65535, a
+    limit of emrtc_signal_desc out of range (emrtc_signal_create returns {0});
     EMRTC_ERR_INVALID_DATA: text that is not UTF-8.
 
     Licence: MIT (see LICENSE).
