@@ -8,6 +8,12 @@
 # (CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY). emrtc::emrtc is an IMPORTED static library carrying
 # the include folder and the link option -lwebsocket.js.
 #
+# Threads: a program built with -pthread needs the threaded libemrtc-mt.a. emrtc::emrtc is that
+# one when CMAKE_C_FLAGS or CMAKE_CXX_FLAGS hold -pthread (or -sUSE_PTHREADS), or when
+# EMRTC_THREADS is ON (OFF forces the plain one); emrtc::emrtc_mt always names it, for projects that
+# add -pthread per target (it carries -pthread itself). The wrong one does not go unnoticed: wasm-ld
+# refuses the plain library in a -pthread program, emrtc_peer_create() the threaded one elsewhere.
+#
 # The prebuilt library is WebAssembly objects from one Emscripten version (recorded in
 # lib/wasm32-emscripten/emscripten-version.txt). Emscripten gives no object compatibility
 # across versions (EM_JS glue, libc ABI, LLVM features), so any other version is refused here,
@@ -18,12 +24,14 @@
 # is also add_subdirectory).
 #
 # Sets: emrtc_FOUND, emrtc_VERSION (from the version file), emrtc_PACKAGE_DIR (the package
-# folder, the one to add_subdirectory), emrtc_EMSCRIPTEN_VERSION (of the prebuilt library).
+# folder, the one to add_subdirectory), emrtc_EMSCRIPTEN_VERSION (of the prebuilt library),
+# emrtc_THREADS (ON when emrtc::emrtc is the threaded library).
 # When refusing, emrtc_FOUND is FALSE and emrtc_NOT_FOUND_MESSAGE says why: find_package(...
 # REQUIRED) stops with that message, a find_package without REQUIRED can fall back itself.
 
 get_filename_component(emrtc_PACKAGE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(_emrtc_lib "${emrtc_PACKAGE_DIR}/lib/wasm32-emscripten/libemrtc.a")
+set(_emrtc_lib_mt "${emrtc_PACKAGE_DIR}/lib/wasm32-emscripten/libemrtc-mt.a")
 set(_emrtc_from_source "build emrtc from source instead: replace find_package(emrtc) with\n\
   add_subdirectory(\"${emrtc_PACKAGE_DIR}\" emrtc)\n(it defines the same emrtc::emrtc target).")
 
@@ -39,7 +47,8 @@ if(NOT EMSCRIPTEN)
 Emscripten (${CMAKE_SYSTEM_NAME}, ${CMAKE_C_COMPILER_ID}). Configure with `emcmake cmake ...`; for a \
 native build (loopback backend) use the sources.")
 endif()
-if(NOT EXISTS "${_emrtc_lib}" OR NOT EXISTS "${emrtc_PACKAGE_DIR}/lib/wasm32-emscripten/emscripten-version.txt")
+if(NOT EXISTS "${_emrtc_lib}" OR NOT EXISTS "${_emrtc_lib_mt}"
+   OR NOT EXISTS "${emrtc_PACKAGE_DIR}/lib/wasm32-emscripten/emscripten-version.txt")
   _emrtc_refuse("this package has no prebuilt library (${_emrtc_lib}); a git checkout makes it with \
 scripts/build-lib.sh.")
 endif()
@@ -62,13 +71,36 @@ link or misbehave.")
   endif()
 endif()
 
+if(NOT DEFINED EMRTC_THREADS)
+  if("${CMAKE_C_FLAGS} ${CMAKE_CXX_FLAGS}" MATCHES "(^| )(-pthread|-sUSE_PTHREADS(=1)?|-s USE_PTHREADS(=1)?)( |$)")
+    set(emrtc_THREADS ON)
+  else()
+    set(emrtc_THREADS OFF)
+  endif()
+elseif(EMRTC_THREADS)
+  set(emrtc_THREADS ON)
+else()
+  set(emrtc_THREADS OFF)
+endif()
+
 if(NOT TARGET emrtc::emrtc)
-  add_library(emrtc::emrtc STATIC IMPORTED)
-  set_target_properties(emrtc::emrtc PROPERTIES
-    IMPORTED_LOCATION "${_emrtc_lib}"
+  # Emscripten's WebSocket library, used by the signaling client (its JS is emitted only if used).
+  add_library(emrtc::emrtc_mt STATIC IMPORTED)
+  set_target_properties(emrtc::emrtc_mt PROPERTIES
+    IMPORTED_LOCATION "${_emrtc_lib_mt}"
     IMPORTED_LINK_INTERFACE_LANGUAGES C
     INTERFACE_INCLUDE_DIRECTORIES "${emrtc_PACKAGE_DIR}/include"
-    # Emscripten's WebSocket library, used by the signaling client (its JS is emitted only if used).
+    INTERFACE_COMPILE_OPTIONS "-pthread"
+    INTERFACE_LINK_OPTIONS "-pthread;-lwebsocket.js")
+  add_library(emrtc::emrtc STATIC IMPORTED)
+  if(emrtc_THREADS)
+    set_target_properties(emrtc::emrtc PROPERTIES IMPORTED_LOCATION "${_emrtc_lib_mt}")
+  else()
+    set_target_properties(emrtc::emrtc PROPERTIES IMPORTED_LOCATION "${_emrtc_lib}")
+  endif()
+  set_target_properties(emrtc::emrtc PROPERTIES
+    IMPORTED_LINK_INTERFACE_LANGUAGES C
+    INTERFACE_INCLUDE_DIRECTORIES "${emrtc_PACKAGE_DIR}/include"
     INTERFACE_LINK_OPTIONS "-lwebsocket.js")
 endif()
 set(emrtc_FOUND TRUE)

@@ -7,6 +7,9 @@
  *   spawnSync('emcc', ['game.c', ...emrtc.cflags, ...emrtc.linkFlags, '-o', 'game.js']);
  *
  * Same from a shell: `emcc game.c $(npx emrtc --cflags --libs) -o game.js`.
+ * A game built with -pthread links the threaded library instead: `emrtc.threads.linkFlags`, or
+ * `emcc -pthread game.c $(npx emrtc --cflags --libs --threads) -o game.js` (and is served with the
+ * COOP/COEP headers, see README "Threads"). Each library refuses a program of the other kind.
  * CMake: `emcmake cmake -Demrtc_DIR=<cmakeDir> ...` then find_package(emrtc CONFIG REQUIRED).
  * (Not CMAKE_PREFIX_PATH: Emscripten's toolchain file searches packages only inside its sysroot.)
  *
@@ -25,7 +28,7 @@ const sourceDir = path.resolve(__dirname, '..');
 const includeDir = path.join(sourceDir, 'include');
 /** Folder of the prebuilt library (wasm32, browser glue inside). */
 const libDir = path.join(sourceDir, 'lib', 'wasm32-emscripten');
-/** The prebuilt static library. */
+/** The prebuilt static library (programs without -pthread). */
 const library = path.join(libDir, 'libemrtc.a');
 /** Folder of emrtcConfig.cmake: pass it as -Demrtc_DIR=<cmakeDir>. */
 const cmakeDir = path.join(sourceDir, 'cmake');
@@ -49,6 +52,15 @@ const cflags = [`-I${includeDir}`];
 const linkFlags = [library, '-lwebsocket.js'];
 
 /**
+ * The threaded build, for programs compiled and linked with -pthread (shared wasm memory):
+ * `library` is libemrtc-mt.a, `linkFlags` the same as above with it (and -pthread).
+ */
+const threads = (() => {
+  const lib = path.join(libDir, 'libemrtc-mt.a');
+  return { library: lib, linkFlags: [lib, '-pthread', '-lwebsocket.js'] };
+})();
+
+/**
  * Checks that the prebuilt library suits the Emscripten a build will use, as find_package(emrtc)
  * does: runs `<emcc> -dumpversion` and compares it with `emscriptenVersion`. Objects of different
  * Emscripten versions may fail to link or misbehave, so a mismatch is refused.
@@ -62,7 +74,7 @@ function checkEmscripten(options = {}) {
   const fromSource = `build emrtc from source instead: CMake add_subdirectory(${sourceDir} emrtc), or `
     + `\`emcmake cmake -S ${sourceDir} -B build-emrtc && cmake --build build-emrtc --target emrtc\` `
     + 'and link build-emrtc/libemrtc.a';
-  if (!emscriptenVersion || !fs.existsSync(library)) {
+  if (!emscriptenVersion || !fs.existsSync(library) || !fs.existsSync(threads.library)) {
     return { ok: false, emccVersion: null, message: `this package has no prebuilt library (${library}); ${fromSource}` };
   }
   const r = require('child_process').spawnSync(emcc, ['-dumpversion'], { encoding: 'utf8' });
@@ -88,5 +100,5 @@ function checkEmscripten(options = {}) {
 }
 
 module.exports = {
-  sourceDir, includeDir, libDir, library, cmakeDir, emscriptenVersion, cflags, linkFlags, checkEmscripten,
+  sourceDir, includeDir, libDir, library, cmakeDir, emscriptenVersion, cflags, linkFlags, threads, checkEmscripten,
 };

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # build-lib.sh -- builds the prebuilt library the npm package ships.
 #
-# Builds the library target of the project's Release Emscripten build (scripts/env.sh) and writes
+# Builds the library targets of the project's Release Emscripten build (scripts/env.sh) and writes
 #   lib/wasm32-emscripten/libemrtc.a                (wasm32 objects, browser glue inside)
+#   lib/wasm32-emscripten/libemrtc-mt.a             (the same compiled with -pthread, for threaded programs)
 #   lib/wasm32-emscripten/emscripten-version.txt    (the emcc version it was built with, e.g. 3.1.6)
 # which js/index.js and cmake/emrtcConfig.cmake read. package.json's "prepare" runs it, so
 # `npm pack` and `npm publish` always ship a library built from the sources they ship, and
@@ -36,10 +37,11 @@ cd "$root"
 source scripts/env.sh # NODE_PATH for Debian's emcc, and emrtc_build_wasm (the Release wasm build)
 # Its own build folder: the shared build-wasm/ may be in use by browser tests while this runs.
 EMRTC_WASM_BUILD="${EMRTC_LIB_BUILD_DIR:-build-lib}"
-emrtc_build_wasm emrtc
+emrtc_build_wasm emrtc emrtc_mt
 
 rm -rf "$out"
 mkdir -p "$out"
 cp "$EMRTC_WASM_BUILD/libemrtc.a" "$out/libemrtc.a"
+cp "$EMRTC_WASM_BUILD/libemrtc-mt.a" "$out/libemrtc-mt.a"
 emcc -dumpversion > "$out/emscripten-version.txt"
-echo "build-lib.sh: $out/libemrtc.a ($(wc -c < "$out/libemrtc.a") bytes, Emscripten $(cat "$out/emscripten-version.txt"))"
+echo "build-lib.sh: $out/libemrtc.a ($(wc -c < "$out/libemrtc.a") bytes), libemrtc-mt.a ($(wc -c < "$out/libemrtc-mt.a") bytes), Emscripten $(cat "$out/emscripten-version.txt")"

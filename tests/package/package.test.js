@@ -142,7 +142,7 @@ describeWithEmcc('the npm package, installed into a new project', () => {
     const files = packed.files.map((f) => f.path).sort();
     const allowed = [
       /^(include|src|cmake)\/[^/]+$/,
-      /^lib\/wasm32-emscripten\/(libemrtc\.a|emscripten-version\.txt)$/,
+      /^lib\/wasm32-emscripten\/(libemrtc\.a|libemrtc-mt\.a|emscripten-version\.txt)$/,
       /^examples\/testing-kit\/[^/]+$/,
       /^docs\/[^/]+\.md$/,
       /^js\/(index|testing|signal-server|signal-redis|turn)\.js$/,
@@ -155,6 +155,7 @@ describeWithEmcc('the npm package, installed into a new project', () => {
       'src/backend_browser.c', 'cmake/emrtcConfig.cmake', 'cmake/emrtcConfigVersion.cmake',
       'lib/wasm32-emscripten/libemrtc.a', 'lib/wasm32-emscripten/emscripten-version.txt',
       'js/index.js', 'js/testing.js', 'js/signal-server.js', 'js/signal-redis.js', 'js/turn.js', 'js/bin/emrtc.js', 'js/bin/emrtc-signal.js'];
+    required.push('lib/wasm32-emscripten/libemrtc-mt.a'); // the threaded library (-pthread programs)
     if (fs.existsSync(path.join(REPO, 'README.md'))) required.push('README.md', 'docs/API.md'); // the README links docs/
     expect(required.filter((f) => !files.includes(f))).toEqual([]);
     // every source file of the repository ships, so that add_subdirectory builds what we build
@@ -163,10 +164,14 @@ describeWithEmcc('the npm package, installed into a new project', () => {
     // the testing kit's example, complete: program, page, build scripts, test
     expect(EXAMPLE_FILES.filter((f) => !files.includes(`examples/testing-kit/${f}`))).toEqual([]);
 
-    const lib = fs.readFileSync(path.join(installed, 'lib/wasm32-emscripten/libemrtc.a'));
-    expect(lib.subarray(0, 8).toString('latin1')).toBe('!<arch>\n');
-    expect(lib.includes(Buffer.from('\0asm'))).toBe(true); // wasm objects inside
-    for (const symbol of ['emrtc_peer_create', 'emrtc_signal_create']) expect(lib.includes(Buffer.from(symbol))).toBe(true);
+    for (const name of ['libemrtc.a', 'libemrtc-mt.a']) {
+      const lib = fs.readFileSync(path.join(installed, 'lib/wasm32-emscripten', name));
+      expect(lib.subarray(0, 8).toString('latin1')).toBe('!<arch>\n');
+      expect(lib.includes(Buffer.from('\0asm'))).toBe(true); // wasm objects inside
+      for (const symbol of ['emrtc_peer_create', 'emrtc_signal_create']) expect(lib.includes(Buffer.from(symbol))).toBe(true);
+      // the threaded one is compiled with atomics (shared memory), the plain one without
+      expect(lib.includes(Buffer.from('\x07atomics', 'latin1'))).toBe(name === 'libemrtc-mt.a');
+    }
     expect(fs.readFileSync(path.join(installed, 'lib/wasm32-emscripten/emscripten-version.txt'), 'utf8').trim())
       .toBe(emccVersion);
     expect(fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the emrtc authors\n/);
@@ -183,9 +188,15 @@ describeWithEmcc('the npm package, installed into a new project', () => {
       emscriptenVersion: emccVersion,
       cflags: [`-I${path.join(installed, 'include')}`],
       linkFlags: [path.join(installed, 'lib/wasm32-emscripten/libemrtc.a'), '-lwebsocket.js'],
+      threads: {
+        library: path.join(installed, 'lib/wasm32-emscripten/libemrtc-mt.a'),
+        linkFlags: [path.join(installed, 'lib/wasm32-emscripten/libemrtc-mt.a'), '-pthread', '-lwebsocket.js'],
+      },
     });
     expect(ok('npx', ['emrtc', '--cflags', '--libs'], { cwd: project }).trim())
       .toBe([...info.cflags, ...info.linkFlags].join(' '));
+    expect(ok('npx', ['emrtc', '--cflags', '--libs', '--threads'], { cwd: project }).trim())
+      .toBe([...info.cflags, ...info.threads.linkFlags].join(' '));
     expect(ok('npx', ['emrtc', '--emscripten-version', '--cmake-dir'], { cwd: project }).trim())
       .toBe(`${emccVersion} ${info.cmakeDir}`);
     // the documented module names, and the files by their paths in the package
@@ -233,6 +244,17 @@ describeWithEmcc('the npm package, installed into a new project', () => {
     expect(link).toContain('-lwebsocket.js');
   }, 240000);
 
+  test('emcc -pthread with `npx emrtc --libs --threads` links the threaded library (shared memory)', () => {
+    const flags = ok('npx', ['emrtc', '--cflags', '--libs', '--threads'], { cwd: project }).trim().split(' ');
+    const out = path.join(tmp, 'threaded-emcc');
+    fs.mkdirSync(out);
+    ok('emcc', ['-pthread', path.join(project, 'chat.c'), ...flags, '-sENVIRONMENT=web,worker', '-o', path.join(out, 'chat.js')],
+      { cwd: project, env: strangerEnv(true), timeout: 120000 });
+    expect(fs.existsSync(path.join(out, 'chat.worker.js'))).toBe(true);
+    // a shared memory is imported: the program is threaded, and linked with the threaded library
+    expect(fs.readFileSync(path.join(out, 'chat.js'), 'utf8')).toMatch(/["']shared["']: *true/);
+  }, 180000);
+
   /** Configures a throwaway CMake project whose CMakeLists.txt is `lists`; returns run()'s result. */
   function configure(name, lists, { emscripten = true, args = [] } = {}) {
     const dir = path.join(tmp, name);
@@ -271,6 +293,26 @@ describeWithEmcc('the npm package, installed into a new project', () => {
     expect(forced.status).toBe(0);
     expect(forced.output).toMatch(/CMake Warning[\s\S]*Using it\s+anyway/);
     expect(forced.output).toContain('emrtc 0.1.0 for Emscripten 1.2.3');
+  }, 120000);
+
+  test('CMake: -pthread in CMAKE_C_FLAGS (or EMRTC_THREADS) makes emrtc::emrtc the threaded library', () => {
+    const dir = `-Demrtc_DIR=${path.join(installed, 'cmake')}`;
+    const show = `${FIND}get_target_property(_loc emrtc::emrtc IMPORTED_LOCATION)
+get_target_property(_mt emrtc::emrtc_mt IMPORTED_LOCATION)
+message(STATUS "emrtc::emrtc is \${_loc}, threads \${emrtc_THREADS}; emrtc::emrtc_mt is \${_mt}")
+`;
+    const lib = (name) => path.join(installed, 'lib/wasm32-emscripten', name);
+    const cases = [
+      [[], 'libemrtc.a', 'OFF'],
+      [['-DCMAKE_C_FLAGS=-O2 -pthread'], 'libemrtc-mt.a', 'ON'],
+      [['-DEMRTC_THREADS=ON'], 'libemrtc-mt.a', 'ON'],
+      [['-DCMAKE_C_FLAGS=-pthread', '-DEMRTC_THREADS=OFF'], 'libemrtc.a', 'OFF'],
+    ];
+    for (const [i, [args, name, on]] of cases.entries()) {
+      const r = configure(`threads${i}`, show, { args: [dir, '-DWANT=0.1', ...args] });
+      expect(r.status).toBe(0);
+      expect(r.output).toContain(`emrtc::emrtc is ${lib(name)}, threads ${on}; emrtc::emrtc_mt is ${lib('libemrtc-mt.a')}`);
+    }
   }, 120000);
 
   test('CMake: add_subdirectory on the installed package builds emrtc from source', () => {
