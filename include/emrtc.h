@@ -46,6 +46,8 @@
     as of the last poll (the state the callbacks have told about). A callback may call any function,
     including destroying the peer or channel it is called for; nothing queued for an object reaches C
     after that object is destroyed. poll() with nothing queued does not call into JavaScript.
+    A hidden tab gets no requestAnimationFrame, so a frame loop stops polling while WebRTC keeps
+    receiving: emrtc_background.h polls from a timer that keeps running there.
 
     NETWORKS: TURN, STATS, ICE RESTART
     ==================================

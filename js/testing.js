@@ -34,6 +34,13 @@ const MIME = {
   '.data': 'application/octet-stream',
 };
 
+/** Flags that keep background pages running at full speed (left out with `backgroundTabs`). */
+const BACKGROUND_FLAGS = [
+  '--disable-renderer-backgrounding',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+];
+
 /** Flags for headless Chromium on a machine with no network but loopback. */
 const CHROMIUM_FLAGS = [
   '--headless=new',
@@ -46,9 +53,7 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--disable-renderer-backgrounding',
-  '--disable-background-timer-throttling',
-  '--disable-backgrounding-occluded-windows',
+  ...BACKGROUND_FLAGS,
 ];
 
 /**
@@ -87,8 +92,9 @@ function requirePuppeteer() {
 }
 
 /**
- * Launches headless Chromium with the flags WebRTC tests need on this machine.
- * @param {{executablePath?: string, args?: string[]}} [options]
+ * Launches headless Chromium with the flags WebRTC tests need on this machine; with
+ * `backgroundTabs`, without BACKGROUND_FLAGS, so that hidden pages are throttled as in a real browser.
+ * @param {{executablePath?: string, args?: string[], backgroundTabs?: boolean}} [options]
  * @returns {Promise<import('puppeteer-core').Browser>}
  */
 async function launchBrowser(options = {}) {
@@ -97,7 +103,7 @@ async function launchBrowser(options = {}) {
   const browser = await puppeteer.launch({
     executablePath: findChromium(options.executablePath),
     headless: true,
-    args: [...CHROMIUM_FLAGS, ...(options.args || [])],
+    args: [...CHROMIUM_FLAGS.filter((f) => !options.backgroundTabs || !BACKGROUND_FLAGS.includes(f)), ...(options.args || [])],
     userDataDir,
     protocolTimeout: 180000,
   });
@@ -203,6 +209,10 @@ async function waitFor(page, fn, options = {}, ...args) {
  *   server's options: start an emrtc signaling server on 127.0.0.1 and a free port (bed.signalUrl).
  * @property {string} [executablePath] Chromium to launch (see findChromium).
  * @property {string[]} [args] Extra Chromium flags, after CHROMIUM_FLAGS.
+ * @property {boolean} [backgroundTabs=false] Pages behave as in a real browser: only the newest
+ *   (or brought to front) page is visible; the others are hidden (document.visibilityState
+ *   "hidden"), get no requestAnimationFrame and have their timers throttled. For testing a game in
+ *   a background tab (see emrtc_background.h). By default every page acts as visible and focused.
  * @property {boolean} [crossOriginIsolation=false] Serve `root` with the COOP/COEP headers
  *   ({@link CROSS_ORIGIN_ISOLATION_HEADERS}), so that pages are `crossOriginIsolated` and a game
  *   built with -pthread (shared memory, SharedArrayBuffer) runs.
@@ -226,7 +236,8 @@ async function waitFor(page, fn, options = {}, ...args) {
  *   CHROMIUM_FLAGS' --disable-renderer-backgrounding, --disable-background-timer-throttling and
  *   --disable-backgrounding-occluded-windows. The cost: every page renders and runs timers like the
  *   front tab (N pages, about N times the CPU of one), and no page behaves like a real background
- *   tab (no animation frames, timers about once a second).
+ *   tab (no animation frames, timers about once a second) -- unless the bed has `backgroundTabs`,
+ *   where none of this is done and each new page hides the ones before.
  * @property {typeof waitFor} waitFor Like {@link waitFor}; on failure the error also carries the
  *   pages' logs.
  * @property {() => Promise<void>} close Closes the browser and both servers. Idempotent.
@@ -275,8 +286,10 @@ async function createTestBed(options) {
         const page = await browser.newPage();
         // Every page acts as the focused, visible one: a background tab would get no
         // requestAnimationFrame, and so no emscripten_set_main_loop frames.
-        const cdp = await page.createCDPSession();
-        await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+        if (!options.backgroundTabs) {
+          const cdp = await page.createCDPSession();
+          await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+        }
         const n = bed.pages.length;
         page.on('console', (m) => bed.logs.push(`[page ${n}] ${m.text()}`));
         page.on('pageerror', (e) => bed.logs.push(`[page ${n}] pageerror ${e.message}`));
@@ -303,5 +316,6 @@ async function createTestBed(options) {
 }
 
 module.exports = {
-  createTestBed, launchBrowser, serveDirectory, waitFor, findChromium, CHROMIUM_FLAGS, CROSS_ORIGIN_ISOLATION_HEADERS,
+  createTestBed, launchBrowser, serveDirectory, waitFor, findChromium, CHROMIUM_FLAGS, BACKGROUND_FLAGS,
+  CROSS_ORIGIN_ISOLATION_HEADERS,
 };

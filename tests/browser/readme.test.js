@@ -6,7 +6,8 @@ const path = require('path');
 
 const REPO = path.join(__dirname, '../..');
 
-test.each(['examples/readme_example.c', 'examples/native_netcode_test.c', 'examples/turn_and_stats.c'])('the README quotes %s verbatim', (file) => {
+test.each(['examples/readme_example.c', 'examples/native_netcode_test.c', 'examples/turn_and_stats.c',
+  'examples/background_tab.c'])('the README quotes %s verbatim', (file) => {
   const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
   const source = fs.readFileSync(path.join(REPO, file), 'utf8');
   expect(readme).toContain('```c\n' + source + '```');
@@ -26,4 +27,18 @@ test('no README link leaves the repository: relative links name files that exist
   const slugs = [...readme.matchAll(/^#+ (.+)$/gm)].map((m) => m[1].toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'));
   for (const link of links.filter((l) => l.startsWith('#'))) expect(slugs).toContain(link.slice(1));
   expect(readme).not.toMatch(/shared\//);
+});
+
+test('the README background-tab recipe compiles (plain and -pthread), warning-free', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emrtc-readme-bg-'));
+  try {
+    for (const [lib, extra] of [['libemrtc.a', ['-sENVIRONMENT=web']], ['libemrtc-mt.a', ['-pthread', '-sENVIRONMENT=web,worker']]]) {
+      execFileSync('emcc', [path.join(REPO, 'examples/background_tab.c'), '-I', path.join(REPO, 'include'),
+        path.join(REPO, 'build-wasm', lib), ...extra, '-Wall', '-Wextra', '-Werror', '-o', path.join(dir, 'game.js')],
+      { env: { ...process.env, NODE_PATH: '/usr/share/nodejs' }, stdio: 'pipe' });
+      expect(fs.statSync(path.join(dir, 'game.wasm')).size).toBeGreaterThan(1000);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

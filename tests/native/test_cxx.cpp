@@ -3,6 +3,7 @@
 // extension X-macro all usable from C++; emrtc_multiplayer.h likewise, and emrtc_signal.h and
 // emrtc_session.h compile as C++ too (their functions exist in browser builds only).
 #include <emrtc.h>
+#include <emrtc_background.h>
 #include <emrtc_multiplayer.h>
 #include <emrtc_session.h>
 
