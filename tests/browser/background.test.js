@@ -5,6 +5,8 @@
 // emscripten_set_main_loop frames. Only its emrtc_background timer polls. For 30 s B streams 30
 // numbered 16 KiB packets a second to A on a reliable channel, and a new peer of B offers to A
 // midway. A must read every packet, in order, and answer the new peer -- without a single frame.
+// Then A stops its timer (a game without it) while B sends 150 more: the receive backlog limit
+// holds (unread bytes stay within it, the rest is dropped and counted: unread + dropped = sent).
 // (tests/browser/background/background_web.c is the program of both pages.)
 const path = require('path');
 const fs = require('fs');
@@ -12,6 +14,7 @@ const { createTestBed } = require('../../js/testing');
 
 const ROOT = path.join(__dirname, '../../build-wasm/tests/background');
 const PACKETS = 900; // 30 s at 30 packets/s
+const MORE = 150; // 5 s more, unread
 const OPEN = 1;
 const CONNECTED = 2;
 
@@ -84,6 +87,33 @@ test('a hidden page keeps its connections: reads all of a 30 s stream and answer
   expect(await call(hidden, 'bg_frames')).toBe(framesWhileHidden); // not one frame: the timer did it all
   expect(await call(hidden, 'bg_ticks')).toBeGreaterThan(0);
   expect(await call(front, 'bg_ticks')).toBe(0); // the visible page's timer never ticked
+  expect(await call(hidden, 'bg_dropped', 0)).toBe(0);
+  expect(await call(hidden, 'bg_backlog_errors')).toBe(0);
+
+  // Without the timer nothing reads: the backlog fills to its limit, the rest is dropped and counted.
+  await call(hidden, 'bg_timer', 0);
+  await front.evaluate((count) => {
+    window.bgSender = setInterval(() => {
+      if (Module._bg_sent(0) < count) Module._bg_send(0);
+      else clearInterval(window.bgSender);
+    }, 1000 / 30);
+  }, PACKETS + MORE);
+  await bed.waitFor(front, (n) => Module._bg_sent(0) === n, { timeout: 60000 }, PACKETS + MORE);
+  // (nothing polls: the held packets are seen in the backlog's bytes, the drops are counted at arrival)
+  await bed.waitFor(hidden, (n) => Module._bg_held(0) + Module._bg_dropped(0) === n, { timeout: 30000 }, MORE);
+  const max = await call(hidden, 'bg_max_backlog');
+  const backlog = await call(hidden, 'bg_backlog_bytes', 0);
+  expect(await call(hidden, 'bg_dropped', 0)).toBeGreaterThan(0);
+  expect(backlog).toBeLessThanOrEqual(max);
+  expect(backlog).toBeGreaterThan(max - 2 * 16400); // full: within a packet or two of the limit
+  expect(await call(hidden, 'bg_received')).toBe(PACKETS); // nothing read meanwhile
+  // With the timer back, what was kept is read, in order; the drops were told once (one burst).
+  const kept = await call(hidden, 'bg_held', 0);
+  await call(hidden, 'bg_timer', 1);
+  await bed.waitFor(hidden, (n) => Module._bg_received() === n, { timeout: 30000 }, PACKETS + kept);
+  expect(await call(hidden, 'bg_bad')).toBe(0);
+  expect(await call(hidden, 'bg_backlog_errors')).toBe(1);
+  expect(await visibility(hidden)).toBe('hidden');
 
   // Brought to front, A is visible and its frames run again.
   await hidden.bringToFront();

@@ -20,7 +20,7 @@ typedef struct link_t {
 } link_t;
 
 static link_t links[MAX_LINKS];
-static uint32_t frames, received, bad, send_errors, async_errors;
+static uint32_t frames, received, bad, send_errors, async_errors, backlog_errors;
 static emrtc_background bg;
 static uint8_t packet[PACKET_SIZE];
 
@@ -43,8 +43,9 @@ static void on_channel(emrtc_peer pc, emrtc_channel ch, void *ud) {
     links[link_of(ud)].ch = ch;
 }
 static void on_error(emrtc_peer pc, emrtc_error err, const char *message, void *ud) {
-    (void)pc, (void)err, (void)message, (void)ud;
-    async_errors++;
+    (void)pc, (void)message, (void)ud;
+    if (err == EMRTC_ERR_OUT_OF_MEMORY) backlog_errors++; /* packets dropped at the backlog limit */
+    else async_errors++;
 }
 
 static void peer_new(int i) {
@@ -95,6 +96,15 @@ EMSCRIPTEN_KEEPALIVE void bg_start(void) {
     emscripten_set_main_loop(frame, 0, 0);
     bg = emrtc_background_start(&(emrtc_background_desc){.tick = tick});
 }
+/* Stops (0) or restarts (1) the background timer: without it a hidden page reads nothing. */
+EMSCRIPTEN_KEEPALIVE void bg_timer(int on) {
+    if (!on) {
+        emrtc_background_stop(bg);
+        bg = (emrtc_background){0};
+    } else if (!bg.id) {
+        bg = emrtc_background_start(&(emrtc_background_desc){.tick = tick});
+    }
+}
 /* The visible side: link i offers, with one reliable channel. */
 EMSCRIPTEN_KEEPALIVE void bg_offer(int i) {
     peer_new(i);
@@ -126,5 +136,13 @@ EMSCRIPTEN_KEEPALIVE uint32_t bg_async_errors(void) { return async_errors; }
 EMSCRIPTEN_KEEPALIVE int bg_connection_state(int i) { return emrtc_peer_get_connection_state(links[i].pc); }
 EMSCRIPTEN_KEEPALIVE int bg_channel_state(int i) { return emrtc_channel_get_ready_state(links[i].ch); }
 EMSCRIPTEN_KEEPALIVE int bg_unread(int i) { return emrtc_channel_get_available_packet_count(links[i].ch); }
+EMSCRIPTEN_KEEPALIVE uint32_t bg_dropped(int i) { return (uint32_t)emrtc_channel_get_dropped_count(links[i].ch); }
+EMSCRIPTEN_KEEPALIVE uint32_t bg_backlog_bytes(int i) { return (uint32_t)emrtc_channel_get_backlog_bytes(links[i].ch); }
+EMSCRIPTEN_KEEPALIVE uint32_t bg_backlog_errors(void) { return backlog_errors; }
+EMSCRIPTEN_KEEPALIVE uint32_t bg_max_backlog(void) { return EMRTC_DEFAULT_MAX_BACKLOG_BYTES; }
+/* Packets held unread (arrived, made readable or not: nothing polls), from the backlog's bytes. */
+EMSCRIPTEN_KEEPALIVE uint32_t bg_held(int i) {
+    return (uint32_t)(emrtc_channel_get_backlog_bytes(links[i].ch) / (PACKET_SIZE + EMRTC_PACKET_OVERHEAD_BYTES));
+}
 
 int main(void) { return 0; }
