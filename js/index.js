@@ -65,7 +65,8 @@ const threads = (() => {
  * does: runs `<emcc> -dumpversion` and compares it with `emscriptenVersion`. Objects of different
  * Emscripten versions may fail to link or misbehave, so a mismatch is refused.
  *
- * @param {{emcc?: string}} [options] emcc to ask: default $EMCC, else `emcc` on the PATH.
+ * @param {{emcc?: string, threads?: boolean}} [options] emcc to ask: default $EMCC, else `emcc` on
+ *   the PATH; `threads`: check the threaded library (libemrtc-mt.a) instead of the plain one.
  * @returns {{ok: boolean, emccVersion: string|null, message: string}} `message` says what is wrong
  *   and what to do (empty when ok).
  */
@@ -74,8 +75,9 @@ function checkEmscripten(options = {}) {
   const fromSource = `build emrtc from source instead: CMake add_subdirectory(${sourceDir} emrtc), or `
     + `\`emcmake cmake -S ${sourceDir} -B build-emrtc && cmake --build build-emrtc --target emrtc\` `
     + 'and link build-emrtc/libemrtc.a';
-  if (!emscriptenVersion || !fs.existsSync(library) || !fs.existsSync(threads.library)) {
-    return { ok: false, emccVersion: null, message: `this package has no prebuilt library (${library}); ${fromSource}` };
+  const lib = options.threads ? threads.library : library;
+  if (!emscriptenVersion || !fs.existsSync(lib)) {
+    return { ok: false, emccVersion: null, message: `this package has no prebuilt library (${lib}); ${fromSource}` };
   }
   const r = require('child_process').spawnSync(emcc, ['-dumpversion'], { encoding: 'utf8' });
   const emccVersion = r.status === 0 ? r.stdout.trim() : null;
@@ -92,7 +94,7 @@ function checkEmscripten(options = {}) {
     return {
       ok: false,
       emccVersion,
-      message: `the prebuilt ${library} was built with Emscripten ${emscriptenVersion}, your emcc is `
+      message: `the prebuilt ${lib} was built with Emscripten ${emscriptenVersion}, your emcc is `
         + `${emccVersion}; objects of different Emscripten versions may fail to link or misbehave. To fix it, ${fromSource}.`,
     };
   }

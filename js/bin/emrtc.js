@@ -18,7 +18,7 @@ const THREADS = 'threads';
 const QUERIES = {
   cflags: () => emrtc.cflags.join(' '),
   libs: (flags) => {
-    const check = emrtc.checkEmscripten();
+    const check = emrtc.checkEmscripten({ threads: flags.includes(THREADS) });
     if (!check.ok) {
       if (!emrtc.emscriptenVersion || !flags.includes(IGNORE_VERSION)) {
         throw new Error(`${check.message}${emrtc.emscriptenVersion ? ` (--${IGNORE_VERSION} prints the flags anyway, at your own risk.)` : ''}`);

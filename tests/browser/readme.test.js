@@ -2,7 +2,9 @@
 // The README quotes its C examples verbatim. (Its first build command is run, as written, against
 // the installed package by tests/package/package.test.js; the native example is a ctest test.)
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
+const { execFileSync } = require('child_process');
 
 const REPO = path.join(__dirname, '../..');
 

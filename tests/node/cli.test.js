@@ -96,3 +96,17 @@ test('--help recommends emrtc_DIR for CMake, never CMAKE_PREFIX_PATH alone', () 
   expect(cli(['--nope'], fakeEmcc('3.1.6')).status).toBe(2);
   expect(cli(['--ignore-emscripten-version'], fakeEmcc('3.1.6')).status).toBe(2);
 });
+
+test('--libs --threads gives the threaded library, and refuses when the package lacks it', () => {
+  const missing = cli(['--libs', '--threads'], fakeEmcc('3.1.6'));
+  expect(missing.status).toBe(1);
+  expect(missing.stdout).toBe('');
+  expect(missing.stderr).toContain(`no prebuilt library (${path.join(bin, 'libemrtc-mt.a')})`);
+  fs.writeFileSync(path.join(bin, 'libemrtc-mt.a'), '!<arch>\n');
+  try {
+    expect(cli(['--threads', '--libs'], fakeEmcc('3.1.6')))
+      .toEqual({ status: 0, stdout: `${path.join(bin, 'libemrtc-mt.a')} -pthread -lwebsocket.js\n`, stderr: '' });
+  } finally {
+    fs.rmSync(path.join(bin, 'libemrtc-mt.a'));
+  }
+});
