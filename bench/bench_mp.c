@@ -46,6 +46,7 @@ static struct {
     size_t size, hwm;
     uint32_t count, sent, received;
     double bytes, t0, t1;
+    double put_ms, get_ms; /* main-thread time inside the send loop and the drain loop */
     bool bad;
 } tp;
 
@@ -95,6 +96,7 @@ static bool below_hwm(void) {
 }
 
 static void fill(void) {
+    double t = emscripten_get_now();
     while (tp.sent < tp.count && below_hwm()) {
         if (tp.path == 1) {
             if (emrtc_multiplayer_put_packet(mp[0], buf, tp.size) != EMRTC_OK) break;
@@ -104,6 +106,7 @@ static void fill(void) {
         }
         tp.sent++;
     }
+    tp.put_ms += emscripten_get_now() - t;
 }
 
 static void on_low(emrtc_channel ch, void *ud) {
@@ -114,6 +117,7 @@ static void on_low(emrtc_channel ch, void *ud) {
 static void drain(void) {
     const uint8_t *data;
     size_t size;
+    double t = emscripten_get_now();
     for (int j = 1; j <= tp.targets; j++) {
         if (tp.path == 1) {
             while (emrtc_multiplayer_get_packet(mp[j], &data, &size) == EMRTC_OK) {
@@ -129,6 +133,7 @@ static void drain(void) {
             }
         }
     }
+    tp.get_ms += emscripten_get_now() - t;
 }
 
 EMSCRIPTEN_KEEPALIVE void bench_tick(void) {
@@ -218,6 +223,8 @@ EMSCRIPTEN_KEEPALIVE double bench_mp_value(int which) {
     case 2: return tp.bytes;
     case 3: return tp.bad;
     case 4: return bench_alloc_calls();
+    case 5: return tp.put_ms;
+    case 6: return tp.get_ms;
     default: return -1;
     }
 }

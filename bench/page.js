@@ -210,6 +210,7 @@ function mpTrial(MP, path, targets, size, count, hwm, lwm) {
   return finished.then(() => ({
     ms: MP._bench_mp_value(0), messages: MP._bench_mp_value(1), bytes: MP._bench_mp_value(2),
     bad: MP._bench_mp_value(3) !== 0, allocCalls: MP._bench_mp_value(4) - a0,
+    putMs: MP._bench_mp_value(5), getMs: MP._bench_mp_value(6),
   }));
 }
 

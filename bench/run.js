@@ -3,7 +3,7 @@
 /**
  * emrtc benchmark runner (npm run bench -> scripts/bench.sh -> this file).
  *
- *   node bench/run.js [--quick] [--build-dir build-wasm-bench] [--out bench] [--reps N]
+ *   node bench/run.js [--quick] [--build-dir build-wasm-bench] [--out bench] [--reps N] [--multiplayer-only]
  *
  * Serves <build-dir>/bench-web (built by bench/CMakeLists.txt), opens bench/page.html in ONE headless
  * Chromium page and runs every workload through emrtc (C compiled to wasm) and through plain JS,
@@ -29,6 +29,7 @@ function parseArgs(argv) {
     else if (a === '--build-dir') o.buildDir = path.resolve(argv[++i]);
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--reps') o.reps = parseInt(argv[++i], 10);
+    else if (a === '--multiplayer-only') o.multiplayerOnly = true;
     else throw new Error(`bench/run.js: unknown argument ${a}`);
   }
   if (!o.out) o.out = o.quick ? path.join(o.buildDir, 'quick') : path.join(ROOT, 'bench');
@@ -265,7 +266,7 @@ async function runMultiplayer(page, S) {
       await call(page, 'mp', 'raw', targets, size, count, MP_HWM, MP_LWM);
       grew = (await call(page, 'mp', 'layer', targets, size, count, MP_HWM, MP_LWM)).allocCalls !== 0;
     }
-    const runs = { layer: [], raw: [] }, ratios = [];
+    const runs = { layer: [], raw: [] }, ratios = [], cpu = { layer: [], raw: [] };
     let bad = false, layerAllocs = 0, rawAllocs = 0;
     for (let r = 0; r < S.reps; r++) {
       const order = r % 2 === 0 ? ['layer', 'raw'] : ['raw', 'layer'];
@@ -275,14 +276,18 @@ async function runMultiplayer(page, S) {
         if (t.bad || t.messages !== count * targets || t.bytes !== count * targets * size) bad = true;
         res[p] = t;
       }
-      for (const p of ['layer', 'raw']) runs[p].push(res[p].messages / (res[p].ms / 1000));
+      for (const p of ['layer', 'raw']) {
+        runs[p].push(res[p].messages / (res[p].ms / 1000));
+        cpu[p].push((res[p].putMs + res[p].getMs) * 1000 / res[p].messages); /* us per delivered packet */
+      }
       layerAllocs += res.layer.allocCalls;
       rawAllocs += res.raw.allocCalls;
       ratios.push(runs.layer[r] / runs.raw[r]);
     }
     const row = {
       size, targets, count, reps: S.reps, integrityOk: !bad, warmups,
-      layer: { msgsPerSec: summary(runs.layer) }, raw: { msgsPerSec: summary(runs.raw) }, ratio: summary(ratios),
+      layer: { msgsPerSec: summary(runs.layer), cpuUsPerPacket: summary(cpu.layer) },
+      raw: { msgsPerSec: summary(runs.raw), cpuUsPerPacket: summary(cpu.raw) }, ratio: summary(ratios),
       layerAllocsPerMessage: layerAllocs / (S.reps * count * targets), rawAllocsPerMessage: rawAllocs / (S.reps * count * targets),
     };
     log(`  multiplayer ${size} B to ${targets}: ${count} msgs x ${S.reps} pairs, layer/raw median ${row.ratio.median.toFixed(3)}`);
@@ -399,6 +404,8 @@ function table(R) {
       pad(`${fmt(row.ratio.median, 3)} [${fmt(row.ratio.q1, 2)}-${fmt(row.ratio.q3, 2)}]`, 20, true) +
       pad(`${fmt(row.layerAllocsPerMessage, 4)}, ${fmt(row.rawAllocsPerMessage, 4)}`, 24, true) + (row.integrityOk ? '' : '  DATA ERROR'));
   }
+  L.push('   main-thread time in the put and get loops per delivered packet, median us: ' + R.multiplayer.map((row) =>
+    `${row.size >= 1024 ? `${row.size / 1024} KiB` : `${row.size} B`}${row.targets > 1 ? ` to ${row.targets}` : ''}: layer ${fmt(row.layer.cpuUsPerPacket.median, 2)}, raw ${fmt(row.raw.cpuUsPerPacket.median, 2)}`).join('; '));
   L.push('');
   if (R.stats) {
     const st = R.stats;
@@ -473,9 +480,28 @@ function chart(R) {
 
 /* ---- main ---- */
 
+/* --multiplayer-only: section 6 alone (its rows on stdout as JSON lines), writing no results. */
+async function multiplayerOnly(opts, S) {
+  const { page, close } = await openBenchPage(opts.buildDir);
+  try {
+    await call(page, 'init');
+    for (const row of await runMultiplayer(page, S)) {
+      const { size, targets, count, reps, integrityOk, layerAllocsPerMessage, rawAllocsPerMessage } = row;
+      const q = (x) => [x.median, x.q1, x.q3].map((v) => Number(v.toFixed(3)));
+      process.stdout.write(JSON.stringify({ size, targets, count, reps, integrityOk, ratio: q(row.ratio),
+        cpuUsPerPacket: { layer: q(row.layer.cpuUsPerPacket), raw: q(row.raw.cpuUsPerPacket) },
+        layerMsgsPerSec: Math.round(row.layer.msgsPerSec.median), rawMsgsPerSec: Math.round(row.raw.msgsPerSec.median),
+        layerAllocsPerMessage, rawAllocsPerMessage }) + '\n');
+    }
+  } finally {
+    await close();
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const S = settings(opts.quick, opts.reps);
+  if (opts.multiplayerOnly) return multiplayerOnly(opts, S);
   const started = Date.now();
   const R = { version: 1, quick: opts.quick, settings: { ...S, sizes: SIZES, hwm: HWM, lwm: LWM } };
   log('bench: code size');
@@ -523,4 +549,4 @@ if (require.main === module) {
   main().catch((e) => { console.error(e && e.stack || e); process.exit(1); });
 }
 
-module.exports = { quantile, summary, chart, table, targets, parseArgs, settings, openBenchPage, runMultiplayer };
+module.exports = { quantile, summary, chart, table, targets, parseArgs };

@@ -176,4 +176,5 @@ test('--quick writes its figures into the build folder, never over the committed
   expect(parseArgs(['--build-dir', '/tmp/b', '--quick']).out).toBe(path.join('/tmp/b', 'quick'));
   expect(parseArgs([]).out).toBe(path.join(ROOT, 'bench')); // a full run updates the committed figures
   expect(parseArgs(['--quick', '--out', '/tmp/o']).out).toBe('/tmp/o');
+  expect(parseArgs(['--multiplayer-only']).multiplayerOnly).toBe(true); // section 6 alone, no results written
 });
