@@ -11,14 +11,16 @@
        answered by a pong with the same bytes (so it includes both pages' frame time);
      - the lobby's host (id 1, connected to everyone) gives each newcomer a colour no one else has.
 
-   Layers used: emrtc_session.h (lobby + connections, as Godot's demo client) and
-   emrtc_multiplayer.h (one packet API over all connections, Godot's WebRTCMultiplayerPeer).
+   Layers used: emrtc_session.h (lobby + connections, as Godot's demo client),
+   emrtc_multiplayer.h (one packet API over all connections, Godot's WebRTCMultiplayerPeer) and
+   emrtc_background.h (the network keeps going while the tab is hidden).
 
    The page (index.html) passes the URL's parameters: `signal` (the signaling server's ws:// URL;
    default: /signal on the page's own host) and `lobby` (absent: create a lobby). What the game
    shows is also published on window.game for tests: { id, lobby, players: {ID: {x, y, color,
    ping, me}}, chat: ["ID: text", ...], status, frames (drawn so far) }. */
 #include <emrtc.h>
+#include <emrtc_background.h>
 #include <emrtc_multiplayer.h>
 #include <emrtc_session.h>
 #include <emscripten.h>
@@ -269,8 +271,15 @@ static void network(double now) {
     }
 }
 
+/* A hidden tab gets no frames: this timer (emrtc_background.h: 20 times a second, only while the tab
+   is hidden) keeps the network going, so the others still see us and get their pings answered. */
+static void hidden_tick(void *ud) {
+    (void)ud;
+    network(emscripten_get_now());
+}
+
 static void frame(void) {
-    double now = emscripten_get_now(), dt = last_frame_ms ? (now - last_frame_ms) / 1000.0 : 0;
+    double now = emscripten_get_now(), dt = last_frame_ms ? fmin(now - last_frame_ms, 100) / 1000.0 : 0;
     last_frame_ms = now;
     player *me = find(my_id);
     if (me) { /* move: our own square answers the keys at once */
@@ -314,6 +323,7 @@ int main(void) {
     page_publish("status", lobby[0] ? "joining the lobby" : "creating a lobby");
     emscripten_set_keydown_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, NULL, false, on_key);
     emscripten_set_keyup_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, NULL, false, on_key);
+    emrtc_background_start(&(emrtc_background_desc){.tick = hidden_tick});
     emscripten_set_main_loop(frame, 0, false);
     return 0;
 }
