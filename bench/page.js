@@ -1,6 +1,7 @@
 /* emrtc bench, page side. Holds both paths of every workload and runs one trial per call from
    bench/run.js (which alternates them and does the statistics):
    - "emrtc": bench/bench.c compiled to wasm (bench_emrtc.js), every WebRTC call through emrtc;
+   - "emrtcMt": the same built with -pthread against libemrtc-mt.a (bench_emrtc_mt.js, shared heap);
    - "js":    the same workload written against RTCPeerConnection / RTCDataChannel directly.
    Both paths are driven by the same zero-delay scheduler (a MessageChannel post per event-loop turn,
    makeScheduler below), only while one of their trials runs.
@@ -216,13 +217,15 @@ function mpTrial(MP, path, targets, size, count, hwm, lwm) {
 
 /* ---- the API run.js calls through page.evaluate ---- */
 
-const state = { M: null, C: null, P: null, MP: null };
+const state = { M: null, T: null, C: null, P: null, MP: null };
 
 window.bench = {
   async init() {
     state.M = await loadEmrtc(createBenchEmrtc, false);
     state.C = await loadEmrtc(createBenchEmrtcCounted, true);
+    state.T = await loadEmrtc(createBenchEmrtcMt, false);
     await emrtcConnect(state.M);
+    await emrtcConnect(state.T);
     await emrtcConnect(state.C);
     state.P = await jsConnect();
     state.MP = await loadEmrtc(createBenchMp, false);
@@ -230,6 +233,7 @@ window.bench = {
     return {
       userAgent: navigator.userAgent,
       crossOriginIsolated: self.crossOriginIsolated === true,
+      threadsHeapShared: state.T.HEAPU8.buffer instanceof SharedArrayBuffer,
       timerResolutionMs: this.timerResolution(),
       maxMessageSize: state.P.a.sctp ? state.P.a.sctp.maxMessageSize : null,
     };
@@ -244,7 +248,8 @@ window.bench = {
     return best;
   },
   throughput(path, size, count, hwm, lwm) {
-    return path === 'emrtc' ? emrtcThroughput(state.M, size, count, hwm, lwm) : jsThroughput(state.P, size, count, hwm, lwm);
+    if (path === 'emrtc' || path === 'emrtcMt') return emrtcThroughput(path === 'emrtc' ? state.M : state.T, size, count, hwm, lwm);
+    return jsThroughput(state.P, size, count, hwm, lwm);
   },
   async rtt(path, count) {
     const s = path === 'emrtc' ? await emrtcRtt(state.M, count) : path === 'js' ? await jsRtt(state.P, count)

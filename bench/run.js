@@ -142,14 +142,15 @@ function log(msg) { process.stderr.write(msg + '\n'); }
 
 /* ---- workloads ---- */
 
-async function runThroughput(page, S) {
+/* path: 'emrtc' (the plain build) or 'emrtcMt' (the -pthread build); each against plain JS */
+async function runThroughput(page, S, path = 'emrtc') {
   const out = [];
   for (const size of SIZES) {
     /* calibrate the count on the JS path so a trial lasts about S.trialMs; one discarded trial each */
     const minCount = size <= 1024 ? S.minCount : S.minCountLarge;
     const probeCount = Math.max(minCount, Math.ceil((size <= 1024 ? 2e6 : 20e6) * S.trialMs / 1000 / size / 4));
     const probe = await call(page, 'throughput', 'js', size, probeCount, HWM, LWM);
-    await call(page, 'throughput', 'emrtc', size, probeCount, HWM, LWM);
+    await call(page, 'throughput', path, size, probeCount, HWM, LWM);
     const rate = probe.messages / (probe.ms / 1000);
     const count = Math.max(minCount, Math.round(rate * S.trialMs / 1000));
     const runs = { emrtc: [], js: [] }, ratios = [];
@@ -158,7 +159,7 @@ async function runThroughput(page, S) {
       const order = r % 2 === 0 ? ['emrtc', 'js'] : ['js', 'emrtc'];
       const pairRes = {};
       for (const p of order) {
-        const t = await call(page, 'throughput', p, size, count, HWM, LWM);
+        const t = await call(page, 'throughput', p === 'emrtc' ? path : p, size, count, HWM, LWM);
         if (t.bad || t.messages !== count || t.bytes !== count * size) bad = true;
         pairRes[p] = t;
       }
@@ -178,7 +179,7 @@ async function runThroughput(page, S) {
         sendUsPerMsg: summary(runs.js.map((x) => x.sendUs)), ms: runs.js.map((x) => x.ms) },
       ratio: summary(ratios),
     };
-    log(`  throughput ${size} B: ${count} msgs x ${S.reps} pairs, ratio median ${row.ratio.median.toFixed(3)}`);
+    log(`  throughput${path === 'emrtc' ? '' : ' (threads)'} ${size} B: ${count} msgs x ${S.reps} pairs, ratio median ${row.ratio.median.toFixed(3)}`);
     out.push(row);
   }
   return out;
@@ -308,6 +309,10 @@ function targets(R) {
     t.push({ id: `ratio_${row.size}`, what: `throughput emrtc/JS at ${row.size} B`, target: '>= 0.97',
       value: row.ratio.median, shown: fmt(row.ratio.median, 3), met: row.ratio.median >= 0.97 && row.integrityOk });
   }
+  for (const row of R.throughputThreads || []) {
+    t.push({ id: `ratio_mt_${row.size}`, what: `threaded build: throughput emrtc/JS at ${row.size} B`, target: '>= 0.95',
+      value: row.ratio.median, shown: fmt(row.ratio.median, 3), met: row.ratio.median >= 0.95 && row.integrityOk });
+  }
   t.push({ id: 'rtt_p50', what: 'RTT p50 emrtc vs JS', target: '<= +5%', value: R.rtt.ratioP50.median,
     shown: `${((R.rtt.ratioP50.median - 1) * 100).toFixed(1)}%`, met: R.rtt.ratioP50.median <= 1.05 });
   t.push({ id: 'poll_ns', what: 'idle poll() cost', target: '< 50 ns', value: R.poll.nsPerCall.median,
@@ -357,6 +362,18 @@ function table(R) {
   }
   L.push('   main-thread time in the send loop per message (put_packet + buffered amount vs dc.send + bufferedAmount), median us:');
   L.push('   ' + R.throughput.map((row) => `${row.size >= 1024 ? row.size / 1024 + ' KiB' : row.size + ' B'}: emrtc ${fmt(row.emrtc.sendUsPerMsg.median, 2)}, JS ${fmt(row.js.sendUsPerMsg.median, 2)}`).join('; '));
+  if (R.throughputThreads) {
+    L.push(`1b. The same, threaded build (-pthread, libemrtc-mt.a, shared heap: ${I.threadsHeapShared}): each send copies out of the shared heap once`);
+    L.push('   ' + pad('size', 8) + pad('count', 8, true) + pad('emrtc -pthread', 34, true) + pad('JS', 34, true) + pad('emrtc/JS', 22, true));
+    for (const row of R.throughputThreads) {
+      const k = row.size <= 1024 ? 'msgsPerSec' : 'mbPerSec';
+      const f = (s) => row.size <= 1024 ? `${fmtInt(s.median)} [${fmtInt(s.q1)}-${fmtInt(s.q3)}]` : `${fmt(s.median)} [${fmt(s.q1)}-${fmt(s.q3)}]`;
+      L.push('   ' + pad(row.size >= 1024 ? `${row.size / 1024} KiB` : `${row.size} B`, 8) + pad(row.count, 8, true) +
+        pad(`${f(row.emrtc[k])} ${row.unit}`, 34, true) + pad(`${f(row.js[k])} ${row.unit}`, 34, true) +
+        pad(`${fmt(row.ratio.median, 3)} [${fmt(row.ratio.q1, 2)}-${fmt(row.ratio.q3, 2)}]`, 22, true) + (row.integrityOk ? '' : '  DATA ERROR'));
+    }
+    L.push('   main-thread time per send, median us: ' + R.throughputThreads.map((row) => `${row.size >= 1024 ? row.size / 1024 + ' KiB' : row.size + ' B'}: emrtc ${fmt(row.emrtc.sendUsPerMsg.median, 2)}, JS ${fmt(row.js.sendUsPerMsg.median, 2)}`).join('; '));
+  }
   L.push('');
   const r = R.rtt;
   L.push(`2. RTT, 1-byte ping-pong, both paths ticked by the same MessageChannel scheduler (${r.count} round trips x ${r.reps} alternating pairs)`);
@@ -513,6 +530,8 @@ async function main() {
     R.info = { ...info, date: new Date().toISOString(), cpus: require('os').cpus().length, node: process.version };
     log('bench: throughput');
     R.throughput = await runThroughput(page, S);
+    log('bench: throughput, threaded build');
+    R.throughputThreads = await runThroughput(page, S, 'emrtcMt');
     log('bench: rtt');
     R.rtt = await runRtt(page, S);
     log('bench: stats');

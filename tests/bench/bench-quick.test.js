@@ -91,6 +91,18 @@ maybe('npm run bench -- --quick', () => {
     }
   });
 
+  test('results.json: the threaded build against JS at every size, on a shared heap', () => {
+    expect(R.info.threadsHeapShared).toBe(true);
+    expect(R.throughputThreads.map((r) => r.size)).toEqual(SIZES);
+    for (const row of R.throughputThreads) {
+      expect(row.integrityOk).toBe(true);
+      for (const p of ['emrtc', 'js']) checkSummary(row[p].mbPerSec, 1e-4, 1e5);
+      checkSummary(row.ratio, 0.01, 100);
+    }
+    expect(R.targets.filter((t) => t.id.startsWith('ratio_mt_')).map((t) => t.id)).toEqual(SIZES.map((s) => `ratio_mt_${s}`));
+    expect(run.stdout).toContain('1b. The same, threaded build');
+  });
+
   test('results.json: RTT p50/p99 of both paths, idle poll, allocations, cycles, code size', () => {
     for (const p of ['emrtc', 'js', 'jsDirect']) {
       checkSummary(R.rtt[p].p50, 1, 1e6); /* us */
@@ -136,7 +148,8 @@ maybe('npm run bench -- --quick', () => {
     }
 
     const ids = R.targets.map((t) => t.id);
-    expect(ids).toEqual(['ratio_64', 'ratio_1024', 'ratio_16384', 'ratio_65536', 'rtt_p50', 'poll_ns', 'poll_js', 'allocs',
+    expect(ids).toEqual(['ratio_64', 'ratio_1024', 'ratio_16384', 'ratio_65536', 'ratio_mt_64', 'ratio_mt_1024', 'ratio_mt_16384',
+      'ratio_mt_65536', 'rtt_p50', 'poll_ns', 'poll_js', 'allocs',
       'heap_growth', 'mp_ratio_64', 'mp_ratio_1024', 'mp_ratio_16384', 'mp_ratio_65536', 'mp_ratio_64_to3', 'mp_ratio_1024_to3',
       'mp_allocs', 'size_os']);
     for (const t of R.targets) expect(typeof t.met).toBe('boolean');
