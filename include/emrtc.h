@@ -105,8 +105,12 @@
     - Receive backlog, all channels together: at most emrtc_set_total_backlog_limit() bytes (default
       EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES, 4 MiB), with the same policy per channel, so any number of
       flooded channels fit a 16 MiB heap. A channel's memory is at most its limit (plus, briefly,
-      once more while it grows); it is reused for later packets, and given back by a poll that
-      finds the channel read empty with nothing new (rings over 256 KiB).
+      once more while it grows); it is reused for later packets. A ring of up to 256 KiB stays; a
+      bigger one is given back once EMRTC_BACKLOG_TRIM_POLLS polls in a row (of the channel or its
+      peer) have found the channel read empty: a stream that refills it between polls keeps it (no
+      allocation per burst), and a flood's memory comes back a few seconds of polling at 60 fps
+      after its backlog has been read. The count is a field of the channel: a poll with nothing
+      queued stays cheap.
     - Channels: at most max_channels per peer (configuration; default EMRTC_DEFAULT_MAX_CHANNELS,
       256), local and remote together, and the labels and protocols of the channels the remote
       opened at most EMRTC_MAX_REMOTE_LABEL_BYTES per peer together. A remote channel past a limit
@@ -250,6 +254,7 @@ typedef enum emrtc_write_mode {
 #define EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES (4u * 1024u * 1024u) /* unread bytes of all channels */
 #define EMRTC_MAX_BACKLOG_BYTES 0x7FFFFFFFu                   /* the largest limit accepted */
 #define EMRTC_PACKET_OVERHEAD_BYTES 16u  /* what each unread packet counts on top of its bytes */
+#define EMRTC_BACKLOG_TRIM_POLLS 256u    /* empty polls in a row before a ring over 256 KiB goes back */
 #define EMRTC_DEFAULT_MAX_CHANNELS 256u  /* channels per peer (local and remote) */
 #define EMRTC_MAX_REMOTE_LABEL_BYTES (256u * 1024u) /* labels + protocols of remote channels, per peer */
 /* Events queued for one peer or one channel between two polls. Events past it (or that find no
@@ -496,8 +501,9 @@ void emrtc_channel_close(emrtc_channel ch);
    EMRTC_ERR_BUSY the browser's send queue is full. Any refusal by the browser itself returns its
    code with the browser's exception (name: message) in emrtc_last_error_message(). */
 emrtc_error emrtc_channel_put_packet(emrtc_channel ch, const void *data, size_t size);
-/* PacketPeer get_packet: the oldest unread packet. EMRTC_ERR_UNAVAILABLE when there is none.
-   The bytes stay valid until the next get_packet, poll or destroy on this channel. */
+/* PacketPeer get_packet: the oldest unread packet. EMRTC_ERR_UNAVAILABLE when there is none
+   (emrtc_last_error_message() then says "get_packet: no packet available", a constant: the empty
+   read that ends every frame's loop formats nothing). The bytes stay valid until the next get_packet, poll or destroy on this channel. */
 emrtc_error emrtc_channel_get_packet(emrtc_channel ch, const uint8_t **data, size_t *size);
 /* PacketPeer get_available_packet_count. */
 int emrtc_channel_get_available_packet_count(emrtc_channel ch);

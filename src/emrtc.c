@@ -16,6 +16,7 @@
 
 /* one per thread: a thread refused as off the main thread can read why */
 static _Thread_local char last_error[512];
+static _Thread_local const char *last_message; /* a constant (_emrtc_fail_const), or NULL: last_error */
 
 const char *emrtc_error_name(emrtc_error err) {
     switch (err) {
@@ -37,9 +38,15 @@ const char *emrtc_error_string(emrtc_error err) {
     return "unknown error";
 }
 
-const char *emrtc_last_error_message(void) { return last_error; }
+const char *emrtc_last_error_message(void) { return last_message ? last_message : last_error; }
+
+emrtc_error _emrtc_fail_const(emrtc_error err, const char *msg) {
+    last_message = msg;
+    return err;
+}
 
 emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...) {
+    last_message = NULL;
     va_list ap;
     va_start(ap, fmt);
     _emrtc_format(last_error, sizeof(last_error), fmt, ap);
@@ -127,7 +134,10 @@ typedef struct channel_t {
 static _emrtc_pool peers, channels;
 static bool pools_ready;
 static size_t total_backlog, total_backlog_limit = EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES;
-#define TRIM_KEEP_BYTES (256u * 1024u) /* rings up to this stay allocated when read empty */
+/* rings up to TRIM_KEEP_BYTES stay allocated when read empty; a bigger one goes back once it has been
+   found read empty at TRIM_IDLE_POLLS polls in a row (the LIMITS section of emrtc.h) */
+#define TRIM_KEEP_BYTES (256u * 1024u)
+#define TRIM_IDLE_POLLS EMRTC_BACKLOG_TRIM_POLLS
 static emrtc_extension default_ext;
 static bool default_ext_set;
 
@@ -666,7 +676,7 @@ static void channel_dispatch(emrtc_channel ch) {
     if (!c) return;
     _emrtc_packetbuf_release(&c->packets);
     /* only what was queued before this poll: callbacks that cause events see them next poll */
-    uint32_t n = c->events.count, n_events = n;
+    uint32_t n = c->events.count;
     _emrtc_event ev;
     c->dispatching = true;
     while (n-- > 0 && _emrtc_queue_pop(&c->events, &ev)) {
@@ -711,7 +721,7 @@ static void channel_dispatch(emrtc_channel ch) {
             if (!(c = get_channel(ch))) return;
         }
     }
-    if (n_events == 0) _emrtc_packetbuf_trim(&c->packets, TRIM_KEEP_BYTES);
+    _emrtc_packetbuf_trim(&c->packets, TRIM_KEEP_BYTES, TRIM_IDLE_POLLS);
 }
 
 emrtc_error emrtc_channel_poll(emrtc_channel ch) {
@@ -887,7 +897,7 @@ emrtc_error emrtc_channel_get_packet(emrtc_channel ch, const uint8_t **data, siz
     if (!_emrtc_packetbuf_get(&c->packets, data, size, &is_text)) {
         *data = NULL;
         *size = 0;
-        return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "get_packet: no packet available");
+        return _emrtc_fail_const(EMRTC_ERR_UNAVAILABLE, "get_packet: no packet available"); /* every frame's last read */
     }
     c->last_was_string = is_text;
     c->backlog -= *size + EMRTC_PACKET_OVERHEAD_BYTES;

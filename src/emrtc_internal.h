@@ -9,6 +9,9 @@
 
 /* ---- errors ---- */
 
+/* Records `msg`, a string constant (not copied, not formatted: cheap enough for every empty read), as
+   emrtc_last_error_message() and returns err. */
+emrtc_error _emrtc_fail_const(emrtc_error err, const char *msg);
 /* Records `fmt` as emrtc_last_error_message() and returns err. */
 emrtc_error _emrtc_fail(emrtc_error err, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
@@ -128,6 +131,7 @@ typedef struct _emrtc_packetbuf {
     bool wrapped;              /* newer packets sit at the front, before the oldest live one */
     size_t unread;             /* bytes of the unread packets (available and pending) */
     size_t max_cap;            /* the ring grows to at most this (0: no limit) unless a packet needs more */
+    uint32_t idle;             /* consecutive trim calls that found it read empty (see _emrtc_packetbuf_trim) */
 } _emrtc_packetbuf;
 
 /* Room for a packet of up to `len` bytes; NULL when out of memory. */
@@ -141,8 +145,11 @@ void _emrtc_packetbuf_release(_emrtc_packetbuf *pb);
 /* Releases the held packet, then hands out the oldest available one. */
 bool _emrtc_packetbuf_get(_emrtc_packetbuf *pb, const uint8_t **data, size_t *len, bool *is_text);
 void _emrtc_packetbuf_free(_emrtc_packetbuf *pb);
-/* Gives the memory back when nothing is unread or held and the ring is over `keep` bytes. */
-void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep);
+/* Called at every poll: gives the memory back when the ring is over `keep` bytes and this is the
+   `polls`-th call in a row that finds nothing unread, held or reserved (any other call starts the
+   count again). The delay keeps a ring that a stream refills between polls (no reallocation per
+   burst); a backlog that has been read stays given back after `polls` quiet polls. */
+void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep, uint32_t polls);
 
 /* ---- validation of outside input (fuzzed) ---- */
 

@@ -592,7 +592,7 @@ emrtc_error emrtc_multiplayer_get_packet(emrtc_multiplayer h, const uint8_t **da
         release_held(m, (emrtc_channel){0});
         *data = NULL;
         *size = 0;
-        return _emrtc_fail(EMRTC_ERR_UNAVAILABLE, "%s: no packet available", fn);
+        return _emrtc_fail_const(EMRTC_ERR_UNAVAILABLE, "emrtc_multiplayer_get_packet: no packet available");
     }
     int s = m->next_slot;
     emrtc_channel ch = m->slots[s].ch[m->next_channel];

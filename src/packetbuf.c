@@ -175,7 +175,11 @@ void _emrtc_packetbuf_free(_emrtc_packetbuf *pb) {
     pb->max_cap = max_cap;
 }
 
-void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep) {
-    if (pb->rec_count || pb->holding || pb->reserving || pb->cap <= keep) return;
-    _emrtc_packetbuf_free(pb);
+void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep, uint32_t polls) {
+    if (pb->rec_count || pb->holding || pb->reserving || pb->cap <= keep) {
+        pb->idle = 0;
+        return;
+    }
+    if (++pb->idle < polls) return;
+    _emrtc_packetbuf_free(pb); /* and idle is 0 again */
 }

@@ -266,24 +266,37 @@ static void test_growth_bounded_by_max_cap(void) {
     _emrtc_packetbuf_free(&pb);
 }
 
-/* trim gives the ring back once nothing is unread or held, and only rings over `keep`. */
+/* trim gives the ring back once nothing is unread or held, only rings over `keep`, and only at the
+   `polls`-th call in a row that finds it so (any other call starts the count again). */
 static void test_trim(void) {
     _emrtc_packetbuf pb = {0};
     pb.max_cap = 1u << 20;
     for (uint32_t i = 0; i < 40; i++) TST_CHECK(put(&pb, 10000, 10000, i, false));
     size_t cap = pb.cap;
     TST_CHECK(cap >= 400000);
-    _emrtc_packetbuf_trim(&pb, 0); /* unread packets: kept */
+    _emrtc_packetbuf_trim(&pb, 0, 1); /* unread packets: kept */
     TST_EQ_INT(pb.cap, cap);
     for (uint32_t i = 0; i < 40; i++) TST_CHECK(get_expect(&pb, 10000, i, false));
-    _emrtc_packetbuf_trim(&pb, 0); /* the last packet is still held: kept */
+    _emrtc_packetbuf_trim(&pb, 0, 1); /* the last packet is still held: kept */
     TST_EQ_INT(pb.cap, cap);
     _emrtc_packetbuf_release(&pb);
-    _emrtc_packetbuf_trim(&pb, cap); /* not over `keep` */
+    _emrtc_packetbuf_trim(&pb, cap, 1); /* not over `keep` */
     TST_EQ_INT(pb.cap, cap);
-    _emrtc_packetbuf_trim(&pb, 256u * 1024u);
+    /* read empty: kept for 3 calls, given back at the 4th */
+    for (int k = 0; k < 3; k++) _emrtc_packetbuf_trim(&pb, 256u * 1024u, 4);
+    TST_EQ_INT(pb.cap, cap);
+    /* a packet in between starts the count again: a ring refilled between polls stays */
+    TST_CHECK(put(&pb, 100, 100, 1, false));
+    _emrtc_packetbuf_trim(&pb, 256u * 1024u, 4); /* unread: the count is 0 again */
+    TST_CHECK(get_expect(&pb, 100, 1, false));
+    _emrtc_packetbuf_release(&pb);
+    for (int k = 0; k < 3; k++) _emrtc_packetbuf_trim(&pb, 256u * 1024u, 4);
+    TST_EQ_INT(pb.cap, cap);
+    TST_CHECK(pb.data != NULL);
+    _emrtc_packetbuf_trim(&pb, 256u * 1024u, 4);
     TST_EQ_INT(pb.cap, 0);
     TST_CHECK(pb.data == NULL);
+    TST_EQ_INT(pb.idle, 0);
     TST_EQ_INT(pb.max_cap, 1u << 20); /* the limit survives */
     TST_CHECK(put(&pb, 100, 100, 7, true)); /* and the buffer works again */
     TST_CHECK(get_expect(&pb, 100, 7, true));
