@@ -135,9 +135,11 @@ static _emrtc_pool peers, channels;
 static bool pools_ready;
 static size_t total_backlog, total_backlog_limit = EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES;
 /* rings up to TRIM_KEEP_BYTES stay allocated when read empty; a bigger one goes back once it has been
-   found read empty at TRIM_IDLE_POLLS polls in a row (the LIMITS section of emrtc.h) */
+   found read empty at TRIM_IDLE_POLLS polls in a row, or more (up to TRIM_IDLE_POLLS_MAX) for a
+   channel that needed it again soon after (the LIMITS section of emrtc.h) */
 #define TRIM_KEEP_BYTES (256u * 1024u)
 #define TRIM_IDLE_POLLS EMRTC_BACKLOG_TRIM_POLLS
+#define TRIM_IDLE_POLLS_MAX EMRTC_BACKLOG_TRIM_POLLS_MAX
 static emrtc_extension default_ext;
 static bool default_ext_set;
 
@@ -721,7 +723,7 @@ static void channel_dispatch(emrtc_channel ch) {
             if (!(c = get_channel(ch))) return;
         }
     }
-    _emrtc_packetbuf_trim(&c->packets, TRIM_KEEP_BYTES, TRIM_IDLE_POLLS);
+    _emrtc_packetbuf_trim(&c->packets, TRIM_KEEP_BYTES, TRIM_IDLE_POLLS, TRIM_IDLE_POLLS_MAX);
 }
 
 emrtc_error emrtc_channel_poll(emrtc_channel ch) {

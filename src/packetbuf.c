@@ -175,11 +175,20 @@ void _emrtc_packetbuf_free(_emrtc_packetbuf *pb) {
     pb->max_cap = max_cap;
 }
 
-void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep, uint32_t polls) {
+void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep, uint32_t polls, uint32_t max_polls) {
+    uint32_t wait = pb->trim_wait ? pb->trim_wait : polls;
+    if (pb->since_trim < wait) pb->since_trim++;
+    if (pb->trimmed && pb->cap > keep) {
+        /* big again: so soon after going back means a stream that needs it; wait longer from now on */
+        if (pb->since_trim < wait) wait = pb->trim_wait = wait <= max_polls / 2u ? wait * 2u : max_polls;
+        pb->trimmed = false;
+    }
     if (pb->rec_count || pb->holding || pb->reserving || pb->cap <= keep) {
         pb->idle = 0;
         return;
     }
-    if (++pb->idle < polls) return;
-    _emrtc_packetbuf_free(pb); /* and idle is 0 again */
+    if (++pb->idle < wait) return;
+    _emrtc_packetbuf_free(pb); /* idle is 0 again */
+    pb->trim_wait = wait;
+    pb->trimmed = true;
 }

@@ -268,38 +268,76 @@ static void test_growth_bounded_by_max_cap(void) {
 
 /* trim gives the ring back once nothing is unread or held, only rings over `keep`, and only at the
    `polls`-th call in a row that finds it so (any other call starts the count again). */
+#define KEEP (256u * 1024u)
 static void test_trim(void) {
     _emrtc_packetbuf pb = {0};
     pb.max_cap = 1u << 20;
     for (uint32_t i = 0; i < 40; i++) TST_CHECK(put(&pb, 10000, 10000, i, false));
     size_t cap = pb.cap;
     TST_CHECK(cap >= 400000);
-    _emrtc_packetbuf_trim(&pb, 0, 1); /* unread packets: kept */
+    _emrtc_packetbuf_trim(&pb, 0, 1, 1); /* unread packets: kept */
     TST_EQ_INT(pb.cap, cap);
     for (uint32_t i = 0; i < 40; i++) TST_CHECK(get_expect(&pb, 10000, i, false));
-    _emrtc_packetbuf_trim(&pb, 0, 1); /* the last packet is still held: kept */
+    _emrtc_packetbuf_trim(&pb, 0, 1, 1); /* the last packet is still held: kept */
     TST_EQ_INT(pb.cap, cap);
     _emrtc_packetbuf_release(&pb);
-    _emrtc_packetbuf_trim(&pb, cap, 1); /* not over `keep` */
+    _emrtc_packetbuf_trim(&pb, cap, 1, 1); /* not over `keep` */
     TST_EQ_INT(pb.cap, cap);
     /* read empty: kept for 3 calls, given back at the 4th */
-    for (int k = 0; k < 3; k++) _emrtc_packetbuf_trim(&pb, 256u * 1024u, 4);
+    for (int k = 0; k < 3; k++) _emrtc_packetbuf_trim(&pb, KEEP, 4, 16);
     TST_EQ_INT(pb.cap, cap);
     /* a packet in between starts the count again: a ring refilled between polls stays */
     TST_CHECK(put(&pb, 100, 100, 1, false));
-    _emrtc_packetbuf_trim(&pb, 256u * 1024u, 4); /* unread: the count is 0 again */
+    _emrtc_packetbuf_trim(&pb, KEEP, 4, 16); /* unread: the count is 0 again */
     TST_CHECK(get_expect(&pb, 100, 1, false));
     _emrtc_packetbuf_release(&pb);
-    for (int k = 0; k < 3; k++) _emrtc_packetbuf_trim(&pb, 256u * 1024u, 4);
+    for (int k = 0; k < 3; k++) _emrtc_packetbuf_trim(&pb, KEEP, 4, 16);
     TST_EQ_INT(pb.cap, cap);
     TST_CHECK(pb.data != NULL);
-    _emrtc_packetbuf_trim(&pb, 256u * 1024u, 4);
+    _emrtc_packetbuf_trim(&pb, KEEP, 4, 16);
     TST_EQ_INT(pb.cap, 0);
     TST_CHECK(pb.data == NULL);
     TST_EQ_INT(pb.idle, 0);
     TST_EQ_INT(pb.max_cap, 1u << 20); /* the limit survives */
     TST_CHECK(put(&pb, 100, 100, 7, true)); /* and the buffer works again */
     TST_CHECK(get_expect(&pb, 100, 7, true));
+    _emrtc_packetbuf_free(&pb);
+}
+
+static void fill_and_read(_emrtc_packetbuf *pb, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) TST_CHECK(put(pb, 10000, 10000, i, false));
+    for (uint32_t i = 0; i < n; i++) TST_CHECK(get_expect(pb, 10000, i, false));
+    _emrtc_packetbuf_release(pb);
+}
+
+/* Trims one by one until the ring goes back; returns how many calls that took (0: not within 100). */
+static int calls_to_trim(_emrtc_packetbuf *pb) {
+    for (int k = 1; k <= 100; k++) {
+        _emrtc_packetbuf_trim(pb, KEEP, 4, 16);
+        if (!pb->data) return k;
+    }
+    return 0;
+}
+
+/* A ring that is needed again soon after going back waits twice as long the next time, up to
+   max_polls; one needed again only after a longer quiet spell does not. */
+static void test_trim_backs_off(void) {
+    _emrtc_packetbuf pb = {0};
+    fill_and_read(&pb, 40); /* about 400 KB: over KEEP */
+    TST_EQ_INT(calls_to_trim(&pb), 4);
+    _emrtc_packetbuf_trim(&pb, KEEP, 4, 16); /* 1 call later: big again */
+    fill_and_read(&pb, 40);
+    TST_EQ_INT(calls_to_trim(&pb), 8);
+    for (int k = 0; k < 10; k++) _emrtc_packetbuf_trim(&pb, KEEP, 4, 16); /* a quiet spell longer than the wait */
+    fill_and_read(&pb, 40);
+    TST_EQ_INT(calls_to_trim(&pb), 8); /* then needed again: not doubled */
+    fill_and_read(&pb, 40); /* at once again: 16 */
+    TST_EQ_INT(calls_to_trim(&pb), 16);
+    fill_and_read(&pb, 40); /* and no more than max_polls */
+    TST_EQ_INT(calls_to_trim(&pb), 16);
+    fill_and_read(&pb, 2); /* small traffic (the ring stays under KEEP) changes nothing */
+    for (int k = 0; k < 20; k++) _emrtc_packetbuf_trim(&pb, KEEP, 4, 16);
+    TST_CHECK(pb.cap <= KEEP);
     _emrtc_packetbuf_free(&pb);
 }
 
@@ -315,5 +353,6 @@ int main(void) {
     TST_RUN(test_random_against_model);
     TST_RUN(test_growth_bounded_by_max_cap);
     TST_RUN(test_trim);
+    TST_RUN(test_trim_backs_off);
     return tst_summary("packetbuf");
 }
