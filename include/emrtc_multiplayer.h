@@ -220,6 +220,14 @@ emrtc_error emrtc_multiplayer_remove_peer(emrtc_multiplayer mp, int peer_id);
 bool emrtc_multiplayer_has_peer(emrtc_multiplayer mp, int peer_id);
 /* Godot's get_peer: fills *info. EMRTC_ERR_INVALID_PARAMETER when peer_id is not a peer. */
 emrtc_error emrtc_multiplayer_get_peer(emrtc_multiplayer mp, int peer_id, emrtc_multiplayer_peer_info *info);
+/* Beyond Godot: asks for the stats of peer_id's connection (emrtc_peer_get_stats on it: the
+   selected pair's RTT, the transport's bytes). The answer reaches that connection's `stats`
+   callback from a later poll: the connection's callbacks are whoever signals it (yours, or
+   emrtc_session.h's, which forwards it as `peer_stats` with the peer id). The multiplayer sets no
+   callback on its connections, so it has no stats callback of its own. Errors:
+   EMRTC_ERR_INVALID_PARAMETER when peer_id is not a peer (or a stale handle); else those of
+   emrtc_peer_get_stats (EMRTC_ERR_BUSY: a request is under way, EMRTC_ERR_UNAVAILABLE: closed). */
+emrtc_error emrtc_multiplayer_get_peer_stats(emrtc_multiplayer mp, int peer_id);
 /* Godot's get_peers (the ids): writes up to `capacity` peer ids (in no particular order) to ids
    (may be NULL when capacity is 0) and returns how many peers there are. */
 int emrtc_multiplayer_get_peers(emrtc_multiplayer mp, int *ids, int capacity);

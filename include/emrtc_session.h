@@ -100,6 +100,11 @@ typedef struct emrtc_session_callbacks {
     void (*connection_succeeded)(emrtc_session s, void *user_data);
     void (*connection_failed)(emrtc_session s, void *user_data);
     void (*server_disconnected)(emrtc_session s, void *user_data);
+    /* Beyond the multiplayer: the answer to emrtc_multiplayer_get_peer_stats(mp, peer_id) on the
+       session's multiplayer (emrtc.h's emrtc_peer_stats of that peer's connection: selected pair's
+       RTT, responses_received, bytes). `stats` is valid during the call only. A failed request
+       reaches `error` with the peer id ("get_stats: ..."). */
+    void (*peer_stats)(emrtc_session s, int peer_id, const emrtc_peer_stats *stats, void *user_data);
     /* The host sealed the lobby: nobody else can join; the game plays on. */
     void (*lobby_sealed)(emrtc_session s, void *user_data);
     /* The signaling connection closed (code and reason of the WebSocket close, as emrtc_signal.h's

@@ -40,7 +40,7 @@ async function main() {
     await Promise.all([restingPosition(bed, a), restingPosition(bed, b)]);
     for (const page of [a, b]) {
       await bed.waitFor(page, () => window.game.chat.length === 2
-        && Object.values(window.game.players).every((p) => p.me || p.ping > 0));
+        && Object.values(window.game.players).every((p) => p.me || p.ping !== null));
     }
     await new Promise((r) => setTimeout(r, 300)); // the far player's last position is drawn
     for (const [page, name] of [[a, 'game-host.png'], [b, 'game-guest.png']]) {

@@ -397,6 +397,14 @@ emrtc_error emrtc_multiplayer_get_peer(emrtc_multiplayer h, int peer_id, emrtc_m
     return EMRTC_OK;
 }
 
+emrtc_error emrtc_multiplayer_get_peer_stats(emrtc_multiplayer h, int peer_id) {
+    emrtc_error err;
+    mp_t *m = mp_or_fail(h, "emrtc_multiplayer_get_peer_stats", &err);
+    if (!m) return err;
+    mp_peer *p = peer_or_fail(m, peer_id, "emrtc_multiplayer_get_peer_stats", &err);
+    return p ? emrtc_peer_get_stats(p->pc) : err;
+}
+
 int emrtc_multiplayer_get_peers(emrtc_multiplayer h, int *ids, int capacity) {
     mp_t *m = get_mp(h);
     if (!m) return 0;

@@ -149,6 +149,12 @@ static void on_rtc_error(emrtc_peer pc, emrtc_error err, const char *message, vo
     if (err != EMRTC_ERR_CONNECTION_ERROR) report(l->s, l->peer_id, err, message);
 }
 
+static void on_stats(emrtc_peer pc, const emrtc_peer_stats *stats, void *ud) {
+    (void)pc;
+    link_t *l = ud;
+    if (l->s->cb.peer_stats) l->s->cb.peer_stats(l->s->h, l->peer_id, stats, l->s->cb.user_data);
+}
+
 /* ---- the multiplayer's callbacks ---- */
 
 static void mp_peer_connected(emrtc_multiplayer mp, int id, void *ud) {
@@ -241,7 +247,8 @@ static void sig_peer(emrtc_signal sig, int peer_id, void *ud) {
         l->pc = pc;
         emrtc_peer_set_callbacks(pc, &(emrtc_peer_callbacks){.session_description_created = on_description,
                                                              .ice_candidate_created = on_candidate,
-                                                             .error = on_rtc_error, .user_data = l});
+                                                             .error = on_rtc_error, .stats = on_stats,
+                                                             .user_data = l});
         err = emrtc_multiplayer_add_peer(s->mp, pc, peer_id, s->lifetime);
     }
     if (err != EMRTC_OK) {

@@ -7,8 +7,12 @@
        never resent), and each page draws the others 100 ms in the past, interpolating between the
        two positions around that moment, so that movement looks smooth whatever the jitter;
      - chat lines go on the RELIABLE channel (ordered, never lost);
-     - each player's ping is measured on the reliable channel too: a ping carrying our clock,
-       answered by a pong with the same bytes (so it includes both pages' frame time);
+     - each player's ping is the browser's own figure: once a second we ask for the stats of the
+       connection to each player (emrtc_multiplayer_get_peer_stats) and show the RTT of the
+       selected candidate pair (the `peer_stats` callback). Chromium gives it in whole
+       milliseconds, so two pages on one machine read 0-1 ms. Until the stats have an RTT (no STUN
+       response yet) we show the game's own round trip: a ping on the reliable channel carrying
+       our clock, answered by a pong with the same bytes (so it includes both pages' frame time);
      - the lobby's host (id 1, connected to everyone) gives each newcomer a colour no one else has.
 
    Layers used: emrtc_session.h (lobby + connections, as Godot's demo client),
@@ -18,7 +22,8 @@
    The page (index.html) passes the URL's parameters: `signal` (the signaling server's ws:// URL;
    default: /signal on the page's own host) and `lobby` (absent: create a lobby). What the game
    shows is also published on window.game for tests: { id, lobby, players: {ID: {x, y, color,
-   ping, me}}, chat: ["ID: text", ...], status, frames (drawn so far) }. */
+   ping (shown), statsPing, statsResponses, gamePing, me}}, chat: ["ID: text", ...], status, frames
+   (drawn so far) }. */
 #include <emrtc.h>
 #include <emrtc_background.h>
 #include <emrtc_multiplayer.h>
@@ -51,13 +56,16 @@ EM_JS(void, page_begin_frame, (void), {
     window.game.players = {};
     window.game.frames = (window.game.frames || 0) + 1;
 });
-/* Draws one player, and publishes it in window.game.players. */
-EM_JS(void, page_draw_player, (int id, int x, int y, const char *color, double ping, bool me), {
+/* Draws one player, and publishes it in window.game.players. ping: what is shown (-1: none yet);
+   stats_ping, responses: the stats' RTT and its STUN responses; game_ping: our own round trip. */
+EM_JS(void, page_draw_player, (int id, int x, int y, const char *color, double ping, double stats_ping,
+                               double responses, double game_ping, bool me), {
     var c = document.getElementById("world").getContext("2d"), col = UTF8ToString(color);
     c.fillStyle = col; c.fillRect(x, y, 24, 24); /* SIZE */
     c.fillStyle = "#333"; c.font = "12px sans-serif"; c.textAlign = "center";
-    c.fillText(me ? "you" : (ping >= 0 ? Math.round(ping) + " ms" : "..."), x + 12, y > 20 ? y - 5 : y + 38);
-    window.game.players[id] = { x: x, y: y, color: col, ping: ping >= 0 ? ping : null, me: !!me };
+    c.fillText(me ? "you" : (ping >= 0 ? "ping " + Math.round(ping) + " ms" : "ping \u2014"), x + 12, y > 20 ? y - 5 : y + 38);
+    window.game.players[id] = { x: x, y: y, color: col, ping: ping >= 0 ? ping : null, statsPing: stats_ping,
+                                statsResponses: responses, gamePing: game_ping >= 0 ? game_ping : null, me: !!me };
 });
 /* key = "id", "lobby", "status": a value of window.game; "chat": one more line of the chat. */
 EM_JS(void, page_publish, (const char *key, const char *value), {
@@ -91,7 +99,9 @@ typedef struct {
     int count, next;
     uint32_t last_seq;      /* newest position received (older ones arriving late are ignored) */
     int color;              /* index in COLORS, -1 until the host has given one */
-    double ping_ms;         /* round trip to this player, -1 until measured */
+    double ping_ms;         /* our own round trip to this player (ping/pong), -1 until measured */
+    double stats_rtt_ms;    /* the browser's: the selected pair's RTT, from the last stats */
+    double stats_responses; /* STUN responses behind it (0: no RTT yet) */
 } player;
 
 static player players[MAX_PLAYERS];
@@ -100,7 +110,7 @@ static emrtc_multiplayer mp;
 static int my_id;
 static bool keys[4];        /* left, right, up, down */
 static uint32_t send_seq;
-static double next_send_ms, next_ping_ms, last_frame_ms;
+static double next_send_ms, next_ping_ms, next_stats_ms, last_frame_ms;
 
 static player *find(int id) {
     for (int i = 0; i < MAX_PLAYERS; i++) if (players[i].id == id) return &players[i];
@@ -221,7 +231,13 @@ static void on_join(emrtc_session s, int id, void *ud) {
         uint8_t msg[2] = {MSG_COLOR, (uint8_t)p->color};
         send_to(id, EMRTC_TRANSFER_MODE_RELIABLE, msg, sizeof msg);
     }
-    next_send_ms = next_ping_ms = 0; /* tell the newcomer where we are, and measure its ping, now */
+    next_send_ms = next_ping_ms = next_stats_ms = 0; /* tell the newcomer where we are, and measure its ping, now */
+}
+/* The answer to emrtc_multiplayer_get_peer_stats: keep that player's RTT. */
+static void on_peer_stats(emrtc_session s, int id, const emrtc_peer_stats *stats, void *ud) {
+    player *p = find(id);
+    (void)s, (void)ud;
+    if (p) p->stats_rtt_ms = stats->current_round_trip_time_ms, p->stats_responses = (double)stats->responses_received;
 }
 static void on_leave(emrtc_session s, int id, void *ud) {
     player *p = find(id);
@@ -260,6 +276,11 @@ static void network(double now) {
         send_to(EMRTC_TARGET_PEER_BROADCAST, EMRTC_TRANSFER_MODE_RELIABLE, ping, sizeof ping);
         next_ping_ms = now + PING_PERIOD_MS;
     }
+    if (now >= next_stats_ms) { /* the browser's RTT of each player: answers reach on_peer_stats */
+        for (int i = 0; i < MAX_PLAYERS; i++)
+            if (players[i].id && players[i].id != my_id) emrtc_multiplayer_get_peer_stats(mp, players[i].id);
+        next_stats_ms = now + PING_PERIOD_MS; /* BUSY (the last answer not in yet): next second */
+    }
     char text[256], line[300];
     while (page_take_chat_line(text, sizeof text)) {
         uint8_t msg[257] = {MSG_CHAT};
@@ -293,7 +314,9 @@ static void frame(void) {
         if (!p->id) continue;
         if (p->id != my_id) interpolate(p, now - INTERP_DELAY_MS);
         if (p->x < 0 || p->color < 0) continue; /* no position, or no colour, yet */
-        page_draw_player(p->id, (int)lround(p->x), (int)lround(p->y), COLORS[p->color], p->ping_ms, p->id == my_id);
+        double ping = p->stats_responses > 0 ? p->stats_rtt_ms : p->ping_ms; /* stats first */
+        page_draw_player(p->id, (int)lround(p->x), (int)lround(p->y), COLORS[p->color], ping, p->stats_rtt_ms,
+                         p->stats_responses, p->ping_ms, p->id == my_id);
     }
 }
 
@@ -316,7 +339,7 @@ int main(void) {
         .url = url,
         .lobby = lobby, /* "" creates a lobby: we are its host */
         .callbacks = {.id_assigned = on_id, .lobby_joined = on_lobby, .peer_connected = on_join,
-                      .peer_disconnected = on_leave, .lobby_closed = on_closed, .error = on_error},
+                      .peer_disconnected = on_leave, .peer_stats = on_peer_stats, .lobby_closed = on_closed, .error = on_error},
     });
     if (!session.id) page_publish("status", emrtc_last_error_message());
     mp = emrtc_session_get_multiplayer(session);

@@ -36,7 +36,7 @@ test('a hidden host lets a newcomer in, is seen, answers pings and gets chat, wi
   const idb = await idOf(bed, b);
   const seen = await seesPlayers(bed, b, [ida, idb]); // the host answered the connection and sends its position
   expect(seen[ida]).toMatchObject({ color: expect.any(String) });
-  await bed.waitFor(b, (id) => window.game.players[id].ping > 0, { timeout: 30000 }, ida); // and answers pings
+  await bed.waitFor(b, (id) => window.game.players[id].gamePing > 0, { timeout: 30000 }, ida); // and answers pings
   await say(b, 'are you there?');
   await bed.waitFor(a, (line) => window.game.chat.includes(line), { timeout: 30000 }, `${idb}: are you there?`);
 

@@ -750,6 +750,53 @@ static void test_lost_connection_hook(void) {
     destroy_world();
 }
 
+/* get_peer_stats asks the connection of that peer: the answer reaches the connection's `stats`
+   callback (set by whoever signals it: here the test, as emrtc_session does), for the right peer */
+static int stats_calls, stats_peer;
+static emrtc_peer_stats stats_seen;
+static void on_stats(emrtc_peer pc, const emrtc_peer_stats *st, void *ud) {
+    (void)pc;
+    stats_calls++, stats_peer = ((link_t *)ud)->peer_id, stats_seen = *st;
+}
+static void test_peer_stats(void) {
+    reset_world();
+    node *a = new_node(MESH, 2, NULL, 0, false), *b = new_node(MESH, 3, NULL, 0, false), *c = new_node(MESH, 4, NULL, 0, false);
+    introduce(a, b);
+    introduce(a, c);
+    poll_all(20);
+    TST_REQUIRE(a->nconnected == 2);
+    emrtc_multiplayer_peer_info info;
+    for (int id = 3; id <= 4; id++) {
+        TST_OK(emrtc_multiplayer_get_peer(a->mp, id, &info));
+        link_t *l = NULL;
+        for (int i = 0; i < MAX_NODES; i++)
+            if (a->links[i].peer_id == id) l = &a->links[i];
+        TST_REQUIRE(l != NULL);
+        TST_OK(emrtc_peer_set_callbacks(info.connection, &(emrtc_peer_callbacks){.session_description_created = on_sdp,
+                                        .ice_candidate_created = on_ice, .stats = on_stats, .user_data = l}));
+    }
+    stats_calls = 0;
+    TST_OK(emrtc_multiplayer_get_peer_stats(a->mp, 4));
+    TST_EQ_INT(emrtc_multiplayer_get_peer_stats(a->mp, 4), EMRTC_ERR_BUSY); /* one request at a time */
+    poll_all(2);
+    TST_EQ_INT(stats_calls, 1);
+    TST_EQ_INT(stats_peer, 4);
+    TST_CHECK(stats_seen.responses_received > 0);
+    TST_CHECK(stats_seen.current_round_trip_time_ms > 0 && stats_seen.current_round_trip_time_ms < 1000);
+    TST_OK(emrtc_multiplayer_get_peer_stats(a->mp, 3));
+    poll_all(2);
+    TST_EQ_INT(stats_calls, 2);
+    TST_EQ_INT(stats_peer, 3);
+    /* unknown ids, its own id, a stale multiplayer: refused, nothing asked */
+    TST_EQ_INT(emrtc_multiplayer_get_peer_stats(a->mp, 5), EMRTC_ERR_INVALID_PARAMETER);
+    TST_EQ_INT(emrtc_multiplayer_get_peer_stats(a->mp, 2), EMRTC_ERR_INVALID_PARAMETER);
+    TST_EQ_INT(emrtc_multiplayer_get_peer_stats(a->mp, 0), EMRTC_ERR_INVALID_PARAMETER);
+    TST_EQ_INT(emrtc_multiplayer_get_peer_stats((emrtc_multiplayer){0}, 3), EMRTC_ERR_INVALID_PARAMETER);
+    poll_all(2);
+    TST_EQ_INT(stats_calls, 2);
+    destroy_world();
+}
+
 static void test_destroy_from_callback(void) {
     reset_world();
     node *a = new_node(MESH, 2, NULL, 0, false), *b = new_node(MESH, 3, NULL, 0, false),
@@ -779,6 +826,7 @@ int main(void) {
     TST_RUN(test_remove_and_disconnect);
     TST_RUN(test_fair_across_peers);
     TST_RUN(test_lost_connection_hook);
+    TST_RUN(test_peer_stats);
     TST_RUN(test_destroy_from_callback);
     return tst_summary("multiplayer");
 }
