@@ -22,16 +22,7 @@ EM_JS(int, emrtc_js_init, (int threads), {
     var R = Module.emrtcJs = {pcs: new Map(), dcs: new Map(), cfg: null, enc: new TextEncoder(), dec: new TextDecoder(),
         shared: typeof SharedArrayBuffer !== "undefined" && HEAPU8.buffer instanceof SharedArrayBuffer, out: null};
     /* A -pthread program has a shared heap; Emscripten 3.1.6 links it with either library silently. */
-    R.check = function() {
-        if (R.shared === !!threads) return 0;
-        var m = R.shared ? "emrtc: this program is built with -pthread (shared memory) but linked with the plain " +
-                           "libemrtc.a; link libemrtc-mt.a instead (npx emrtc --libs --threads; CMake picks it from -pthread)"
-                         : "emrtc: this program is built without -pthread but linked with libemrtc-mt.a (the threaded " +
-                           "library); link the plain libemrtc.a";
-        console.error(m);
-        R.fail(m);
-        return 3;
-    };
+    R.check = function() { return R.shared === !!threads ? 0 : 3; }; /* 3: emrtc_js_mismatch says why */
     var CONN = {"new": 0, "connecting": 1, "connected": 2, "disconnected": 3, "failed": 4, "closed": 5};
     var GATHER = {"new": 0, "gathering": 1, "complete": 2};
     var SIG = {"stable": 0, "have-local-offer": 1, "have-remote-offer": 2, "have-local-pranswer": 3, "have-remote-pranswer": 4, "closed": 5};
@@ -261,27 +252,10 @@ EM_JS(int, emrtc_js_init, (int threads), {
         dc.close();
         d.dc = d.pc = null;
     };
-    /* send() and TextDecoder refuse views of shared memory (a -pthread heap): there the bytes are
-       copied once into R.out, a plain buffer kept for the next message (it only grows, to at most
-       twice the largest packet). An unshared heap is sent from in place. */
-    R.scratchOut = function(size) {
-        if (!R.out || R.out.length < size) R.out = new Uint8Array(Math.max(size, R.out ? 2 * R.out.length : 4096));
-    };
-    R.bytes = function(ptr, size) {
-        if (!R.shared) return HEAPU8.subarray(ptr, ptr + size);
-        R.scratchOut(size);
-        R.out.set(HEAPU8.subarray(ptr, ptr + size));
-        return R.out.subarray(0, size);
-    };
-    /* Writes m as UTF-8 at ptr (room for cap bytes); returns the length. Chromium refuses
-       encodeInto on shared memory as well: there it encodes into R.out and copies that in. */
-    R.encode = function(m, ptr, cap) {
-        if (!R.shared) return R.enc.encodeInto(m, HEAPU8.subarray(ptr, ptr + cap)).written;
-        R.scratchOut(cap);
-        var n = R.enc.encodeInto(m, R.out.subarray(0, cap)).written;
-        HEAPU8.set(R.out.subarray(0, n), ptr);
-        return n;
-    };
+    /* the bytes to send, and m written as UTF-8 at ptr (room for cap bytes; returns the length),
+       in place; the threaded library replaces both (emrtc_js_init_shared) */
+    R.bytes = function(ptr, size) { return HEAPU8.subarray(ptr, ptr + size); };
+    R.encode = function(m, ptr, cap) { return R.enc.encodeInto(m, HEAPU8.subarray(ptr, ptr + cap)).written; };
     R.send = function(ch, ptr, size, text) {
         var dc = R.dcs.get(ch).dc;
         var bytes = R.bytes(ptr, size);
@@ -306,6 +280,44 @@ EM_JS(int, emrtc_js_init, (int threads), {
     };
     return R.check();
 });
+
+#ifdef __EMSCRIPTEN_PTHREADS__
+/* Threaded library only: send() and TextDecoder refuse views of shared memory (a -pthread heap), and
+   Chromium refuses encodeInto on it as well: the bytes are copied once into R.out, a plain buffer
+   kept for the next message (it only grows, to at most twice the largest packet), and text is
+   encoded there and copied in. The plain library sends from its unshared heap in place. */
+EM_JS(void, emrtc_js_init_shared, (void), {
+    var R = Module.emrtcJs;
+    R.scratchOut = function(size) {
+        if (!R.out || R.out.length < size) R.out = new Uint8Array(Math.max(size, R.out ? 2 * R.out.length : 4096));
+    };
+    R.bytes = function(ptr, size) {
+        R.scratchOut(size);
+        R.out.set(HEAPU8.subarray(ptr, ptr + size));
+        return R.out.subarray(0, size);
+    };
+    R.encode = function(m, ptr, cap) {
+        R.scratchOut(cap);
+        var n = R.enc.encodeInto(m, R.out.subarray(0, cap)).written;
+        HEAPU8.set(R.out.subarray(0, n), ptr);
+        return n;
+    };
+});
+/* the message when this library meets a program without shared memory (EMRTC_FAILED) */
+EM_JS(void, emrtc_js_mismatch, (void), {
+    var m = "emrtc: this program is built without -pthread but linked with libemrtc-mt.a (the threaded library); " +
+            "link the plain libemrtc.a";
+    console.error(m); Module.emrtcJs.fail(m);
+});
+#else
+static void emrtc_js_init_shared(void) {}
+/* the message when this library meets a -pthread program (shared memory; EMRTC_FAILED) */
+EM_JS(void, emrtc_js_mismatch, (void), {
+    var m = "emrtc: this program is built with -pthread (shared memory) but linked with the plain libemrtc.a; " +
+            "link libemrtc-mt.a instead (npx emrtc --libs --threads; CMake picks it from -pthread)";
+    console.error(m); Module.emrtcJs.fail(m);
+});
+#endif
 
 EM_JS(int, emrtc_js_live_objects, (void), { return Module.emrtcJs ? Module.emrtcJs.pcs.size + Module.emrtcJs.dcs.size : 0; });
 EM_JS(void, emrtc_js_cfg_server, (const char *username, const char *credential), {
@@ -478,7 +490,11 @@ EMSCRIPTEN_KEEPALIVE void emrtc__js_packet_commit(uint32_t ch, size_t size, int 
 
 static emrtc_error browser_peer_create(emrtc_peer pc, const emrtc_configuration *config) {
     int mismatch = emrtc_js_init(EMRTC_THREADED_);
-    if (mismatch) return (emrtc_error)mismatch; /* the message is recorded */
+    if (mismatch) {
+        emrtc_js_mismatch(); /* records the message */
+        return (emrtc_error)mismatch;
+    }
+    emrtc_js_init_shared();
     if (config) {
         for (int i = 0; i < config->ice_server_count; i++) {
             const emrtc_ice_server *s = &config->ice_servers[i];
