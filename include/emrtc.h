@@ -108,8 +108,8 @@
       once more while it grows); it is reused for later packets. A ring of up to 256 KiB stays; a
       bigger one is given back once EMRTC_BACKLOG_TRIM_POLLS polls in a row (of the channel or its
       peer) have found the channel read empty, so a flood's memory comes back about 4 s of polling
-      at 60 fps after its backlog has been read. A channel whose ring grows big again within that
-      many polls of going back waits twice as long the next time, up to
+      at 60 fps after its backlog has been read. Each time a channel's ring grows big again after
+      going back, the channel waits twice as long, up to
       EMRTC_BACKLOG_TRIM_POLLS_MAX polls (about 4.5 min at 60 fps): a stream that refills it
       between quiet spells keeps it and allocates nothing per burst. The counts are fields of the
       channel: a poll with nothing queued stays cheap.
@@ -257,7 +257,7 @@ typedef enum emrtc_write_mode {
 #define EMRTC_MAX_BACKLOG_BYTES 0x7FFFFFFFu                   /* the largest limit accepted */
 #define EMRTC_PACKET_OVERHEAD_BYTES 16u  /* what each unread packet counts on top of its bytes */
 #define EMRTC_BACKLOG_TRIM_POLLS 256u    /* empty polls in a row before a ring over 256 KiB goes back */
-#define EMRTC_BACKLOG_TRIM_POLLS_MAX 16384u /* the most it becomes for a channel that refills its ring */
+#define EMRTC_BACKLOG_TRIM_POLLS_MAX 16384u /* the most that becomes for a channel that refills its ring */
 #define EMRTC_DEFAULT_MAX_CHANNELS 256u  /* channels per peer (local and remote) */
 #define EMRTC_MAX_REMOTE_LABEL_BYTES (256u * 1024u) /* labels + protocols of remote channels, per peer */
 /* Events queued for one peer or one channel between two polls. Events past it (or that find no

@@ -135,8 +135,8 @@ static _emrtc_pool peers, channels;
 static bool pools_ready;
 static size_t total_backlog, total_backlog_limit = EMRTC_DEFAULT_TOTAL_BACKLOG_BYTES;
 /* rings up to TRIM_KEEP_BYTES stay allocated when read empty; a bigger one goes back once it has been
-   found read empty at TRIM_IDLE_POLLS polls in a row, or more (up to TRIM_IDLE_POLLS_MAX) for a
-   channel that needed it again soon after (the LIMITS section of emrtc.h) */
+   found read empty at TRIM_IDLE_POLLS polls in a row, twice as many each time the channel needed a
+   big ring again (up to TRIM_IDLE_POLLS_MAX; the LIMITS section of emrtc.h) */
 #define TRIM_KEEP_BYTES (256u * 1024u)
 #define TRIM_IDLE_POLLS EMRTC_BACKLOG_TRIM_POLLS
 #define TRIM_IDLE_POLLS_MAX EMRTC_BACKLOG_TRIM_POLLS_MAX

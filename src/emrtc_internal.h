@@ -133,7 +133,6 @@ typedef struct _emrtc_packetbuf {
     size_t max_cap;            /* the ring grows to at most this (0: no limit) unless a packet needs more */
     uint32_t idle;             /* consecutive trim calls that found it read empty (see _emrtc_packetbuf_trim) */
     uint32_t trim_wait;        /* empty calls in a row before the ring goes back (0: trim's `polls`) */
-    uint32_t since_trim;       /* trim calls since it last went back (up to trim_wait) */
     bool trimmed;              /* it went back, and has not been regrown past `keep` since */
 } _emrtc_packetbuf;
 
@@ -150,10 +149,9 @@ bool _emrtc_packetbuf_get(_emrtc_packetbuf *pb, const uint8_t **data, size_t *le
 void _emrtc_packetbuf_free(_emrtc_packetbuf *pb);
 /* Called at every poll: gives the memory back when the ring is over `keep` bytes and this is the
    `polls`-th call in a row that finds nothing unread, held or reserved (any other call starts the
-   count again). A ring that grows past `keep` again within that many calls of going back waits
-   twice as long the next time, up to `max_polls`: a stream that refills it between its quiet spells
-   keeps it (no reallocation per burst), while a backlog that has been read and not refilled goes
-   back after `polls` quiet calls. */
+   count again). Each time the ring grows past `keep` again after going back, the count it waits
+   for doubles, up to `max_polls`: a stream that refills it keeps it (no reallocation per burst),
+   while a backlog that has been read and not refilled goes back after `polls` quiet calls. */
 void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep, uint32_t polls, uint32_t max_polls);
 
 /* ---- validation of outside input (fuzzed) ---- */

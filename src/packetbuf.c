@@ -177,10 +177,9 @@ void _emrtc_packetbuf_free(_emrtc_packetbuf *pb) {
 
 void _emrtc_packetbuf_trim(_emrtc_packetbuf *pb, size_t keep, uint32_t polls, uint32_t max_polls) {
     uint32_t wait = pb->trim_wait ? pb->trim_wait : polls;
-    if (pb->since_trim < wait) pb->since_trim++;
     if (pb->trimmed && pb->cap > keep) {
-        /* big again: so soon after going back means a stream that needs it; wait longer from now on */
-        if (pb->since_trim < wait) wait = pb->trim_wait = wait <= max_polls / 2u ? wait * 2u : max_polls;
+        /* big again after going back: a stream that needs it; wait twice as long from now on */
+        wait = pb->trim_wait = wait <= max_polls / 2u ? wait * 2u : max_polls;
         pb->trimmed = false;
     }
     if (pb->rec_count || pb->holding || pb->reserving || pb->cap <= keep) {
