@@ -17,14 +17,24 @@ test('setup.sh without root and without sudo prints the apt-get command it needs
     const real = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
     fs.symlinkSync(real, path.join(bin, tool));
   }
+  // A copy of the script in a folder every user may enter: the checkout itself may sit in a folder
+  // only its owner can enter (mktemp -d makes it 0700), which `nobody` below could not run from.
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'emrtc-setup-tree-'));
+  fs.mkdirSync(path.join(tree, 'scripts'));
+  fs.copyFileSync(SETUP, path.join(tree, 'scripts', 'setup.sh'));
+  fs.chmodSync(tree, 0o755);
+  fs.chmodSync(path.join(tree, 'scripts'), 0o755);
+  fs.chmodSync(path.join(tree, 'scripts', 'setup.sh'), 0o755);
+  const script = path.join(tree, 'scripts', 'setup.sh');
   const env = { PATH: bin, HOME: os.tmpdir() };
   const asRoot = process.getuid && process.getuid() === 0;
   // As root, run it as the real unprivileged user `nobody` (util-linux setpriv keeps the environment).
   const [cmd, args] = asRoot
-    ? [spawnSync('bash', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).stdout.trim(), ['--reuid=nobody', '--regid=nogroup', '--clear-groups', path.join(bin, 'bash'), SETUP]]
-    : [path.join(bin, 'bash'), [SETUP]];
+    ? [spawnSync('bash', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).stdout.trim(), ['--reuid=nobody', '--regid=nogroup', '--clear-groups', path.join(bin, 'bash'), script]]
+    : [path.join(bin, 'bash'), [script]];
   const r = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 30000 });
   fs.rmSync(bin, { recursive: true, force: true });
+  fs.rmSync(tree, { recursive: true, force: true });
   if (r.error) throw r.error;
   const output = r.stdout + r.stderr;
   expect(output).not.toMatch(/command not found/);
